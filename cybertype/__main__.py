@@ -1,0 +1,3 @@
+from cybertype.cli import main
+
+main()

@@ -1,0 +1,157 @@
+"""Fusion of rule evidence and model scores into a `Result`.
+
+`Classifier` loads rules and the model once and labels any number of texts;
+`classify_many` scores texts in chunks so the model runs vectorized.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+from cybertype.labels import LABEL_IDS, NONE
+from cybertype.normalize import Normalized, normalize
+from cybertype.result import Evidence, Result
+from cybertype.rules import Matcher, RuleSet, load_rules
+from cybertype.scoring import DECISION_PROBABILITY, rule_probability
+
+DEFAULT = "default"
+_CHUNK = 128
+
+
+class Classifier:
+    """Labels texts with keyword rules and, when available, the trained model.
+
+    rules: a loaded `RuleSet`, or None to load the built-in rules plus `rules_dirs`.
+    model: "default" for the shipped model, a path to another model file, a
+        loaded `Model`, or None for rules alone.
+    """
+
+    def __init__(
+        self,
+        rules: RuleSet | None = None,
+        model=DEFAULT,
+        *,
+        rules_dirs: Iterable[str | Path] = (),
+        builtin_rules: bool = True,
+    ):
+        self.ruleset = rules if rules is not None else load_rules(list(rules_dirs), builtin=builtin_rules)
+        self.matcher = Matcher(self.ruleset.rules)
+        self.model = _load_model(model)
+
+    @property
+    def rules_only_labels(self) -> list[str]:
+        """Labels decided by the rules alone (no model, or the model cannot predict them)."""
+        if self.model is None:
+            return list(LABEL_IDS)
+        return [label for label in LABEL_IDS if label not in self.model.fusion]
+
+    def classify(self, text: str, *, id: str | None = None, source: str | None = None) -> Result:
+        """Label one text."""
+        return next(self.classify_many([text], ids=[id], sources=[source]))
+
+    def classify_many(
+        self,
+        texts: Iterable[str],
+        *,
+        ids: Iterable[str | None] | None = None,
+        sources: Iterable[str | None] | None = None,
+    ) -> Iterator[Result]:
+        """Label many texts lazily, in order; `ids` and `sources` run alongside `texts`."""
+        it = iter(texts)
+        id_it = iter(ids) if ids is not None else None
+        src_it = iter(sources) if sources is not None else None
+        while chunk := list(islice(it, _CHUNK)):
+            norms = [normalize(t) for t in chunk]
+            margins = self.model.margins(norms) if self.model is not None else None
+            for k, (text, norm) in enumerate(zip(chunk, norms)):
+                row = margins[k] if margins is not None else None
+                yield self._result(
+                    text, norm, row,
+                    next(id_it, None) if id_it else None,
+                    next(src_it, None) if src_it else None,
+                )
+
+    def rule_scores(self, text: str) -> tuple[dict[str, float], list[Evidence]]:
+        """Summed rule weight per label and the evidence, for one text."""
+        return self._rules(text, normalize(text))
+
+    def _rules(self, text: str, norm: Normalized) -> tuple[dict[str, float], list[Evidence]]:
+        scores = dict.fromkeys(LABEL_IDS, 0.0)
+        evidence: list[Evidence] = []
+        for m in self.matcher.match(norm):
+            scores[m.rule.label] += m.rule.weight
+            for span in m.spans:
+                start, end = norm.original_span(span.start, span.end)
+                evidence.append(Evidence(rule=m.rule.id, label=m.rule.label, match=text[start:end], start=start, end=end))
+        evidence.sort(key=lambda e: (e.start, e.end, e.rule))
+        return scores, evidence
+
+    def _result(self, text: str, norm: Normalized, margin_row, id: str | None, source: str | None) -> Result:
+        rule_scores, evidence = self._rules(text, norm)
+        if margin_row is None:
+            probs = {label: rule_probability(s) for label, s in rule_scores.items()}
+            chosen = [label for label, p in probs.items() if p >= DECISION_PROBABILITY]
+        else:
+            probs, chosen = self.model.fuse(rule_scores, margin_row)
+            for label in self.rules_only_labels:
+                probs[label] = rule_probability(rule_scores[label])
+                if probs[label] >= DECISION_PROBABILITY:
+                    chosen.append(label)
+        labels = [label for label in LABEL_IDS if label in chosen]
+        primary = max(labels, key=lambda label: probs[label]) if labels else NONE
+        return Result(
+            id=id,
+            source=source,
+            labels=labels,
+            primary=primary,
+            scores={label: round(probs[label], 4) for label in LABEL_IDS},
+            evidence=evidence,
+        )
+
+
+def _load_model(model):
+    if model is None:
+        return None
+    from cybertype import model as model_module
+
+    if isinstance(model, model_module.Model):
+        return model
+    if model == DEFAULT:
+        return model_module.load_default()
+    return model_module.load(Path(model))
+
+
+_default: Classifier | None = None
+
+
+def default_classifier() -> Classifier:
+    """The shared classifier with the built-in rules and model (built on first use)."""
+    global _default
+    if _default is None:
+        _default = Classifier()
+    return _default
+
+
+def classify(text: str) -> Result:
+    """Label one text with the built-in rules and model."""
+    return default_classifier().classify(text)
+
+
+def classify_records(classifier: Classifier, records: Iterable, chunk: int = _CHUNK) -> Iterator[Result]:
+    """Results for `InputRecord`s in order: error records pass through as error results."""
+    from cybertype.result import error_result
+
+    it = iter(records)
+    while batch := list(islice(it, chunk)):
+        good = [r for r in batch if r.error is None]
+        results = iter(classifier.classify_many([r.text for r in good], ids=[r.id for r in good],
+                                                sources=[r.source for r in good]))
+        for rec in batch:
+            if rec.error is not None:
+                yield error_result(*rec.error, id=rec.id, source=rec.source, line=rec.line)
+            else:
+                res = next(results)
+                if rec.warnings:
+                    res.warnings = list(rec.warnings)
+                yield res

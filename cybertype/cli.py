@@ -1,0 +1,253 @@
+"""The `cybertype` command: a thin Typer layer over the library API."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cybertype import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # incident texts are sensitive: never print local variables
+    help="Label cybercrime incident descriptions: pig_butchering, fake_anchor_tipping, two_cards, "
+    "online_gambling, defamation, or none.",
+)
+rules_app = typer.Typer(no_args_is_help=True, help="List, check, test and measure keyword rules.")
+app.add_typer(rules_app, name="rules")
+
+_state = {"debug": False}
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ListFmt(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class InFmt(str, Enum):
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+    csv = "csv"
+    json = "json"
+
+
+class UsageProblem(Exception):
+    """A usage or configuration error: one line on stderr, exit code 2."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cybertype {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+RulesOpt = Annotated[list[Path], typer.Option("--rules", help="Folder (or file) of extra rule files; repeatable.")]
+NoBuiltin = Annotated[bool, typer.Option("--no-builtin-rules", help="Do not load the built-in rules.")]
+ModelOpt = Annotated[Optional[Path], typer.Option("--model", help="Use this trained model instead of the built-in one.")]
+NoModel = Annotated[bool, typer.Option("--no-model", help="Rules only: do not use any model.")]
+
+
+def _classifier(rules: list[Path], no_builtin_rules: bool, model: Path | None, no_model: bool = False):
+    from cybertype.classifier import DEFAULT, Classifier
+
+    return Classifier(rules_dirs=rules, builtin_rules=not no_builtin_rules,
+                      model=None if no_model else (model or DEFAULT))
+
+
+def _default_format(fmt: Fmt | None) -> Fmt:
+    if fmt is not None:
+        return fmt
+    return Fmt.table if sys.stdout.isatty() else Fmt.jsonl
+
+
+@app.command()
+def classify(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Text, JSONL, JSON or CSV files; '-' for stdin.")] = None,
+    format: Annotated[Optional[Fmt], typer.Option("-f", "--format", help="Default: table on a terminal, else jsonl.")] = None,
+    input_format: Annotated[InFmt, typer.Option("--input-format", help="auto: by extension; stdin: jsonl if every line is an object.")] = InFmt.auto,
+    text_field: Annotated[str, typer.Option("--text-field", help="Field holding the text (JSONL/CSV).")] = "text",
+    id_field: Annotated[str, typer.Option("--id-field", help="Field holding the id (JSONL/CSV).")] = "id",
+    explain: Annotated[bool, typer.Option("--explain", help="Show the evidence in context (table output).")] = False,
+    rules: RulesOpt = [],
+    no_builtin_rules: NoBuiltin = False,
+    model: ModelOpt = None,
+    no_model: NoModel = False,
+) -> None:
+    """Label texts from files or standard input."""
+    from cybertype import inputs, outputs
+    from cybertype.classifier import classify_records
+
+    if not paths:
+        if sys.stdin.isatty():
+            raise UsageProblem("no input: give a file path, or pipe text into `cybertype classify -`")
+        paths = ["-"]
+    clf = _classifier(rules, no_builtin_rules, model, no_model)
+    fmt = _default_format(format)
+    texts: dict[int, str] = {}
+
+    def records():
+        k = 0
+        for p in paths:
+            it = (inputs.read_stdin(input_format=input_format.value, text_field=text_field, id_field=id_field)
+                  if p == "-" else
+                  inputs.read_path(p, input_format.value, text_field=text_field, id_field=id_field))
+            for rec in it:
+                if explain:
+                    texts[k] = rec.text
+                k += 1
+                yield rec
+
+    results = classify_records(clf, records())
+    out = outputs.stdout()
+    writer = {
+        Fmt.jsonl: lambda rs: outputs.write_jsonl(rs, out),
+        Fmt.csv: lambda rs: outputs.write_csv(rs, out),
+        Fmt.json: lambda rs: outputs.write_json(rs, out),
+        Fmt.table: lambda rs: outputs.write_table(rs, out, explain=explain, texts=texts),
+    }[fmt]
+    failed = sum(1 for r in writer(results) if r.error is not None)
+    if clf.model is not None and clf.rules_only_labels and fmt == Fmt.table:
+        typer.echo(f"note: the model cannot predict {', '.join(clf.rules_only_labels)}; "
+                   "those labels rest on the rules alone", err=True)
+    if failed:
+        typer.echo(f"cybertype: {failed} input(s) could not be classified (see their error records)", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def labels(format: Annotated[ListFmt, typer.Option("-f", "--format")] = ListFmt.table) -> None:
+    """Show the taxonomy: the five typologies and none."""
+    from cybertype.labels import all_labels
+
+    items = all_labels()
+    if format == ListFmt.json:
+        typer.echo(json.dumps([label.model_dump() for label in items], ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table()
+    for col in ("id", "中文", "English", "definition", "legal basis"):
+        table.add_column(col, overflow="fold")
+    for label in items:
+        table.add_row(label.id, label.zh, label.en, label.definition, label.legal_basis)
+    Console().print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of one output record."""
+    from cybertype.result import Result
+
+    typer.echo(json.dumps(Result.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@rules_app.command("list")
+def rules_list(
+    format: Annotated[ListFmt, typer.Option("-f", "--format")] = ListFmt.table,
+    rules: RulesOpt = [],
+    no_builtin_rules: NoBuiltin = False,
+) -> None:
+    """List the loaded rules."""
+    from cybertype.rules import load_rules
+
+    rs = load_rules(rules, builtin=not no_builtin_rules)
+    if format == ListFmt.json:
+        typer.echo(json.dumps([r.model_dump() | {"source": r.source} for r in rs.rules], ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rs)} rules")
+    for col in ("id", "label", "weight", "description"):
+        table.add_column(col, overflow="fold")
+    for r in rs.rules:
+        table.add_row(r.id, r.label, f"{r.weight:g}", r.description)
+    Console().print(table)
+
+
+@rules_app.command("check")
+def rules_check(
+    folder: Annotated[Optional[Path], typer.Argument(help="Rule folder or file (default: the built-in rules).")] = None,
+) -> None:
+    """Validate rule files; exit 2 naming file, rule and field on any error."""
+    from cybertype.rules import load_rules
+
+    rs = load_rules([folder], builtin=False) if folder else load_rules()
+    typer.echo(f"ok: {len(rs)} rules in {len(rs.files)} file(s)")
+
+
+@rules_app.command("test")
+def rules_test(rules: RulesOpt = [], no_builtin_rules: NoBuiltin = False) -> None:
+    """Run every rule's examples (must fire) and counter-examples (must not); exit 1 on failure."""
+    from cybertype.rules.testing import run_rule_examples
+
+    from cybertype.rules import load_rules
+
+    rs = load_rules(rules, builtin=not no_builtin_rules)
+    failures, checked = run_rule_examples(rs)
+    for f in failures:
+        typer.echo(f"FAIL {f}")
+    typer.echo(f"{checked - len(failures)} passed, {len(failures)} failed")
+    if failures:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point: run the app, turning known errors into one-line messages and exit codes."""
+    from cybertype.rules import RuleSetError
+
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head -1`): stop quietly, and keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.stderr.write("cybertype: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - every error ends in a clear line, never a traceback
+        if _state["debug"]:
+            raise
+        import click
+
+        if isinstance(exc, click.exceptions.UsageError):
+            exc.show()
+            sys.exit(2)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.stderr.write("cybertype: aborted\n")
+            sys.exit(130)
+        if isinstance(exc, RuleSetError):
+            for line in exc.problems:
+                sys.stderr.write(f"cybertype: rule error: {line}\n")
+            sys.exit(2)
+        if isinstance(exc, (UsageProblem, FileNotFoundError, ValueError)):
+            sys.stderr.write(f"cybertype: {exc}\n")
+            sys.exit(2)
+        sys.stderr.write(f"cybertype: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
+        sys.exit(3)

@@ -1,0 +1,137 @@
+"""Output writers: JSON Lines, JSON, CSV and a rich table, all streaming where the format allows."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Literal
+
+from cybertype.labels import LABEL_IDS
+from cybertype.result import Result
+
+OutputFormat = Literal["table", "json", "jsonl", "csv"]
+CSV_COLUMNS = ["id", "source", "labels", "primary", *(f"score_{label}" for label in LABEL_IDS),
+               "evidence", "error_type", "error_message", "warnings"]
+
+
+def to_json(result: Result) -> str:
+    """One record as compact JSON (the JSON Lines line without its newline)."""
+    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False)
+
+
+def csv_row(result: Result) -> list[str]:
+    """One record as a CSV row in `CSV_COLUMNS` order; lists are joined with ';'."""
+    ev = ";".join(f"{e.rule}@{e.start}-{e.end}" for e in result.evidence)
+    err = result.error
+    return [result.id or "", result.source or "", ";".join(result.labels), result.primary,
+            *(f"{result.scores.get(label, 0.0):.4f}" for label in LABEL_IDS), ev,
+            err.type if err else "", err.message if err else "", ";".join(result.warnings)]
+
+
+def write_jsonl(results: Iterable[Result], out: IO[str]) -> Iterator[Result]:
+    """Write each record as one line, flushed at once; yields the records written."""
+    for r in results:
+        out.write(to_json(r) + "\n")
+        out.flush()
+        yield r
+
+
+def write_csv(results: Iterable[Result], out: IO[str], header: bool = True) -> Iterator[Result]:
+    """Write records as CSV rows, flushed per row; yields the records written."""
+    writer = csv.writer(out)
+    if header:
+        writer.writerow(CSV_COLUMNS)
+    for r in results:
+        writer.writerow(csv_row(r))
+        out.flush()
+        yield r
+
+
+def write_json(results: Iterable[Result], out: IO[str]) -> Iterator[Result]:
+    """Write one JSON array (records kept in memory until the end); yields the records."""
+    kept = []
+    for r in results:
+        kept.append(r.model_dump(mode="json"))
+        yield r
+    json.dump(kept, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+    out.flush()
+
+
+def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
+                texts: dict[int, str] | None = None) -> Iterator[Result]:
+    """Print a rich table (and, with `explain`, evidence in context); yields the records."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=out, soft_wrap=False, highlight=False)
+    kept = list(results)
+    table = Table(show_lines=False)
+    for col in ("id", "source", "labels", "primary", "top scores", "rules"):
+        table.add_column(col, overflow="fold")
+    for r in kept:
+        top = sorted(r.scores.items(), key=lambda kv: -kv[1])[:3]
+        scores = ", ".join(f"{k} {v:.2f}" for k, v in top if v >= 0.01) or "-"
+        if r.error:
+            table.add_row(r.id or "", r.source or "", Text("error", style="red"), r.error.type,
+                          r.error.message, "")
+            continue
+        labels = Text(", ".join(r.labels) or "none", style="bold green" if r.labels else "dim")
+        rules = ", ".join(dict.fromkeys(e.rule for e in r.evidence)) or "-"
+        table.add_row(r.id or "", r.source or "", labels, r.primary, scores, rules)
+    console.print(table)
+    if explain:
+        for k, r in enumerate(kept):
+            text = (texts or {}).get(k)
+            if r.error or not r.evidence or text is None:
+                continue
+            console.print(Text(f"{r.id or ''} {r.source or ''}", style="bold"))
+            for e in r.evidence:
+                lo, hi = max(0, e.start - 20), min(len(text), e.end + 20)
+                line = Text("  ")
+                line.append(f"{e.rule} ({e.label}) ", style="cyan")
+                line.append(("…" if lo else "") + text[lo:e.start].replace("\n", " "))
+                line.append(text[e.start:e.end], style="bold reverse yellow")
+                line.append(text[e.end:hi].replace("\n", " ") + ("…" if hi < len(text) else ""))
+                console.print(line)
+    for r in kept:
+        yield r
+
+
+@contextmanager
+def atomic_output(path: Path, protected: Iterable[Path] = ()):
+    """Open `path` for writing through a temporary file renamed into place on success.
+
+    Refuses to write over any of `protected` (the inputs).
+    """
+    target = path.resolve()
+    for p in protected:
+        try:
+            if target == Path(p).resolve() or (target.exists() and os.path.samefile(target, p)):
+                raise ValueError(f"refusing to overwrite input file {p}")
+        except OSError:
+            continue
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def stdout() -> IO[str]:
+    """Standard output as UTF-8 text whatever the locale."""
+    if hasattr(sys.stdout, "reconfigure"):
+        try:
+            sys.stdout.reconfigure(encoding="utf-8")
+        except (ValueError, OSError):
+            pass
+    return sys.stdout

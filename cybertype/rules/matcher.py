@@ -1,0 +1,155 @@
+"""Compiled rules: one Aho-Corasick automaton over every keyword, plus RE2 regexes.
+
+The automaton runs once over the normalized text; each keyword hit is routed
+to the rules (and roles: any / all-group / none) that use it. Regexes run on
+RE2, whose matching time is linear in the text, so no pattern can hang.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import ahocorasick
+
+from cybertype.normalize import Normalized, normalize_keyword
+from cybertype.rules.ruleset import Rule
+
+_ANY, _NONE = -1, -2  # roles; a role >= 0 is an `all` group index
+MAX_SPANS_PER_RULE = 20  # evidence cap per rule and text, so a 1 MB file stays readable
+
+
+def compile_regex(pattern: str):
+    """Compile `pattern` with RE2 (linear time); ValueError with the reason if it is not valid RE2."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would otherwise print to stderr itself
+    options.max_mem = 8 << 20
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ValueError(f"regex {pattern!r} is not valid RE2: {reason}") from None
+
+
+class Hit(NamedTuple):
+    """A keyword or regex match in normalized coordinates."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMatch:
+    """A rule that fired on a text, with its spans in normalized coordinates."""
+
+    rule: Rule
+    spans: tuple[Hit, ...]
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+class Matcher:
+    """All rules of a rule set, compiled for one pass per text."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = list(rules)
+        self._automaton = ahocorasick.Automaton()
+        routes: dict[str, list[tuple[int, int]]] = {}
+        for idx, rule in enumerate(self.rules):
+            for kw in rule.any:
+                routes.setdefault(normalize_keyword(kw), []).append((idx, _ANY))
+            for g, group in enumerate(rule.all):
+                for kw in group:
+                    routes.setdefault(normalize_keyword(kw), []).append((idx, g))
+            for kw in rule.none:
+                routes.setdefault(normalize_keyword(kw), []).append((idx, _NONE))
+        for kw, targets in routes.items():
+            # Keywords that begin or end with a Latin letter/digit match only at word boundaries.
+            bounded = (_is_ascii_alnum(kw[0]), _is_ascii_alnum(kw[-1]))
+            self._automaton.add_word(kw, (len(kw), bounded, tuple(dict.fromkeys(targets))))
+        self._empty = not routes
+        if not self._empty:
+            self._automaton.make_automaton()
+        self._regexes = [(idx, compile_regex(p)) for idx, r in enumerate(self.rules) for p in r.regex]
+
+    def match(self, norm: Normalized) -> list[RuleMatch]:
+        """Rules that fire on the normalized text, in rule order."""
+        text = norm.text
+        n = len(text)
+        found: dict[int, dict[int, list[Hit]]] = {}
+        if not self._empty and text:
+            for end_idx, (length, (left, right), targets) in self._automaton.iter(text):
+                start, end = end_idx + 1 - length, end_idx + 1
+                if left and start > 0 and _is_ascii_alnum(text[start - 1]):
+                    continue
+                if right and end < n and _is_ascii_alnum(text[end]):
+                    continue
+                hit = Hit(start, end)
+                for idx, role in targets:
+                    found.setdefault(idx, {}).setdefault(role, []).append(hit)
+        for idx, rx in self._regexes:
+            hits = found.setdefault(idx, {}).setdefault(_ANY, [])
+            for m in rx.finditer(text):
+                if m.end() > m.start():
+                    hits.append(Hit(m.start(), m.end()))
+                    if len(hits) >= MAX_SPANS_PER_RULE:
+                        break
+        out = []
+        for idx in sorted(found):
+            spans = self._evaluate(self.rules[idx], found[idx])
+            if spans:
+                out.append(RuleMatch(self.rules[idx], tuple(spans[:MAX_SPANS_PER_RULE])))
+        return out
+
+    @staticmethod
+    def _evaluate(rule: Rule, roles: dict[int, list[Hit]]) -> list[Hit]:
+        none_hits = sorted(roles.get(_NONE, []))
+        if none_hits and rule.window is None:
+            return []  # a `none` keyword anywhere suppresses a rule without a window
+        none_starts = [h.start for h in none_hits]
+
+        def suppressed(lo: int, hi: int) -> bool:
+            if not none_hits or rule.window is None:
+                return False
+            w = rule.window
+            i = bisect_left(none_starts, lo - w)
+            return i < len(none_starts) and none_starts[i] <= hi + w
+
+        spans = [h for h in sorted(set(roles.get(_ANY, []))) if not suppressed(h.start, h.start)]
+        if rule.all and all(g in roles for g in range(len(rule.all))):
+            spans.extend(Matcher._all_spans(rule, roles, suppressed))
+        return sorted(set(spans))
+
+    @staticmethod
+    def _all_spans(rule: Rule, roles: dict[int, list[Hit]], suppressed) -> list[Hit]:
+        groups = len(rule.all)
+        if rule.window is None:
+            return [min(roles[g]) for g in range(groups)]
+        # Sliding window over all group hits sorted by start: find spans where every
+        # group has a hit and the starts lie within `window` characters.
+        tagged = sorted((h.start, g, h) for g in range(groups) for h in roles[g])
+        counts = [0] * groups
+        covered = 0
+        lo = 0
+        picked: list[Hit] = []
+        for hi, (start, g, _hit) in enumerate(tagged):
+            if counts[g] == 0:
+                covered += 1
+            counts[g] += 1
+            while tagged[lo][0] < start - rule.window:
+                lg = tagged[lo][1]
+                counts[lg] -= 1
+                if counts[lg] == 0:
+                    covered -= 1
+                lo += 1
+            if covered == groups:
+                window_hits = [t[2] for t in tagged[lo : hi + 1]]
+                if not suppressed(window_hits[0].start, start):
+                    picked.extend(window_hits)
+                    if len(picked) >= MAX_SPANS_PER_RULE:
+                        break
+        return picked

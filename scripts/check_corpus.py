@@ -1,0 +1,99 @@
+"""Check corpus files (JSON Lines) for format, balance and near-duplicates.
+
+Usage: python scripts/check_corpus.py FILE.jsonl [FILE.jsonl ...]
+Prints counts by primary label, language, style, length band, implicit share,
+multi-label count, and any pair of texts sharing more than 60% of their
+character 5-grams (Jaccard). Exit 1 on a format error or a near-duplicate.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from itertools import combinations
+
+LABELS = {"pig_butchering", "fake_anchor_tipping", "two_cards", "online_gambling", "defamation"}
+LANGS = {"zh", "zh-Hant", "en"}
+STYLES = {"victim", "bulletin", "judgment", "news", "press", "explainer", "chat", "other"}
+
+# A text is "explicit" for a typology when it names the scheme itself.
+NAME_TERMS = {
+    "pig_butchering": ["杀猪盘", "杀猪", "养猪", "殺豬", "養豬", "pig butcher", "pig-butcher", "killing pig",
+                       "sha zhu pan", "shazhupan", "szp", "romance baiting"],
+    "fake_anchor_tipping": ["虚假主播", "假主播", "主播打赏", "打赏诈骗", "直播诈骗", "骗赏", "虛假主播", "假主播",
+                            "主播打賞", "打賞詐騙", "直播詐騙", "fake anchor", "fake streamer", "fake host",
+                            "live broadcast reward", "livestream romance scam"],
+    "two_cards": ["两卡", "兩卡", "帮信", "幫信", "断卡", "斷卡", "帮助信息网络", "幫助信息網絡", "two cards",
+                  "money mule", "mule account", "helping information network", "card-breaking", "broken card"],
+    "online_gambling": ["赌博", "赌场", "网赌", "博彩", "賭博", "賭場", "網賭", "gambling", "gamble", "casino"],
+    "defamation": ["诽谤", "造谣", "谣言", "誹謗", "造謠", "謠言", "defamation", "defame", "defamatory", "libel",
+                   "slander", "rumor", "rumour"],
+}
+
+
+def is_implicit(text: str, label: str) -> bool:
+    low = text.lower()
+    return not any(term in low for term in NAME_TERMS[label])
+
+
+def grams(text: str, n: int = 5) -> set[str]:
+    t = "".join(text.split())
+    return {t[i : i + n] for i in range(max(1, len(t) - n + 1))}
+
+
+def main(paths: list[str]) -> int:
+    records = []
+    bad = 0
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    r = json.loads(line)
+                    assert isinstance(r, dict), "not an object"
+                    for key in ("id", "text", "labels", "primary", "lang", "style"):
+                        assert key in r, f"missing {key}"
+                    assert set(r["labels"]) <= LABELS, f"bad labels {r['labels']}"
+                    if r["labels"]:
+                        assert r["primary"] in r["labels"], "primary not in labels"
+                    else:
+                        assert r["primary"] == "none", "primary must be none when labels empty"
+                    assert r["lang"] in LANGS, f"bad lang {r['lang']}"
+                    assert r["style"] in STYLES, f"bad style {r['style']}"
+                    assert len(set(r["labels"])) == len(r["labels"]), "duplicate label"
+                except Exception as exc:  # report and go on
+                    print(f"{path}:{n}: {exc}")
+                    bad += 1
+                    continue
+                records.append(r)
+    ids = Counter(r["id"] for r in records)
+    for i, c in ids.items():
+        if c > 1:
+            print(f"duplicate id {i}")
+            bad += 1
+    print(f"{len(records)} records")
+    print("primary:", dict(Counter(r["primary"] for r in records)))
+    print("lang:", dict(Counter(r["lang"] for r in records)))
+    print("style:", dict(Counter(r["style"] for r in records)))
+    lens = [len(r["text"]) for r in records]
+    print("length: <60:", sum(l < 60 for l in lens), " 60-600:", sum(60 <= l <= 600 for l in lens),
+          " >600:", sum(l > 600 for l in lens), " >1500:", sum(l > 1500 for l in lens))
+    print("multi-label:", sum(len(r["labels"]) > 1 for r in records))
+    for label in sorted(LABELS):
+        rs = [r for r in records if label in r["labels"]]
+        if rs:
+            imp = sum(is_implicit(r["text"], label) for r in rs)
+            print(f"implicit {label}: {imp}/{len(rs)} = {imp / len(rs):.0%}")
+    gs = [grams(r["text"]) for r in records]
+    dups = 0
+    for (a, ga), (b, gb) in combinations(enumerate(gs), 2):
+        inter = len(ga & gb)
+        if inter and inter / len(ga | gb) > 0.6:
+            print(f"near-duplicate: {records[a]['id']} ~ {records[b]['id']} ({inter / len(ga | gb):.2f})")
+            dups += 1
+    return 1 if bad or dups else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
