@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -87,27 +88,43 @@ class Classifier:
         evidence.sort(key=lambda e: (e.start, e.end, e.rule))
         return scores, evidence
 
-    def _result(self, text: str, norm: Normalized, margin_row, id: str | None, source: str | None) -> Result:
-        rule_scores, evidence = self._rules(text, norm)
-        if margin_row is None:
+    def decide(self, rule_scores: dict[str, float], margin_row=None, mode: str = "fused") -> tuple[dict[str, float], list[str]]:
+        """Probabilities and chosen labels from rule scores and model margins.
+
+        mode "fused" (default; rules alone when there is no model), "rules" or "model".
+        Labels the model cannot predict are always decided by the rules.
+        """
+        if mode == "rules" or self.model is None or margin_row is None:
             probs = {label: rule_probability(s) for label, s in rule_scores.items()}
+            return probs, [label for label in LABEL_IDS if probs[label] >= DECISION_PROBABILITY]
+        if mode == "model":
+            probs = {label: 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, float(margin_row[j])))))
+                     for j, label in enumerate(self.model.labels)}
             chosen = [label for label, p in probs.items() if p >= DECISION_PROBABILITY]
         else:
             probs, chosen = self.model.fuse(rule_scores, margin_row)
-            for label in self.rules_only_labels:
-                probs[label] = rule_probability(rule_scores[label])
-                if probs[label] >= DECISION_PROBABILITY:
-                    chosen.append(label)
-        labels = [label for label in LABEL_IDS if label in chosen]
-        primary = max(labels, key=lambda label: probs[label]) if labels else NONE
+        for label in self.rules_only_labels:
+            probs[label] = rule_probability(rule_scores[label])
+            if probs[label] >= DECISION_PROBABILITY:
+                chosen.append(label)
+        return probs, [label for label in LABEL_IDS if label in chosen]
+
+    def _result(self, text: str, norm: Normalized, margin_row, id: str | None, source: str | None) -> Result:
+        rule_scores, evidence = self._rules(text, norm)
+        probs, labels = self.decide(rule_scores, margin_row)
         return Result(
             id=id,
             source=source,
             labels=labels,
-            primary=primary,
+            primary=primary_of(labels, probs),
             scores={label: round(probs[label], 4) for label in LABEL_IDS},
             evidence=evidence,
         )
+
+
+def primary_of(labels: list[str], probs: dict[str, float]) -> str:
+    """The most probable of the chosen labels, or `none`."""
+    return max(labels, key=lambda label: probs[label]) if labels else NONE
 
 
 def _load_model(model):

@@ -1,6 +1,7 @@
 """The `cybertype` command: a thin Typer layer over the library API."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -8,6 +9,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
+import click
 import typer
 
 from cybertype import __version__
@@ -49,6 +51,31 @@ class UsageProblem(Exception):
     """A usage or configuration error: one line on stderr, exit code 2."""
 
 
+def _errors(func):
+    """Turn configuration and usage errors into one line on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from cybertype.corpus import CorpusError
+        from cybertype.rules import RuleSetError
+
+        try:
+            return func(*args, **kwargs)
+        except RuleSetError as exc:
+            if _state["debug"]:
+                raise
+            for line in exc.problems:
+                typer.echo(f"cybertype: rule error: {line}", err=True)
+            raise typer.Exit(2) from None
+        except (UsageProblem, CorpusError, ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            if _state["debug"]:
+                raise
+            typer.echo(f"cybertype: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"cybertype {__version__}")
@@ -83,6 +110,7 @@ def _default_format(fmt: Fmt | None) -> Fmt:
 
 
 @app.command()
+@_errors
 def classify(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Text, JSONL, JSON or CSV files; '-' for stdin.")] = None,
     format: Annotated[Optional[Fmt], typer.Option("-f", "--format", help="Default: table on a terminal, else jsonl.")] = None,
@@ -137,6 +165,70 @@ def classify(
 
 
 @app.command()
+@_errors
+def train(
+    corpus: Annotated[Path, typer.Argument(help="Labeled JSON Lines (id, text, labels, primary).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the model file.")],
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    rules: RulesOpt = [],
+    no_builtin_rules: NoBuiltin = False,
+) -> None:
+    """Train the text model and its fusion with the rules; print cross-validated F1."""
+    from cybertype import model as model_module
+    from cybertype.classifier import Classifier
+    from cybertype.corpus import read_corpus
+    from cybertype.train import MIN_POSITIVES, TrainConfig
+    from cybertype.train import train as train_model
+
+    records = read_corpus(corpus)
+    rule_clf = Classifier(rules_dirs=rules, builtin_rules=not no_builtin_rules, model=None)
+    scores = [rule_clf.rule_scores(r.text)[0] for r in records]
+    m, report = train_model(records, TrainConfig(seed=seed), rule_scores=scores, rules_sha256=rule_clf.ruleset.sha256)
+    for label, n in report.skipped.items():
+        typer.secho(f"WARNING: only {n} example(s) of {label} (need {MIN_POSITIVES} positives and negatives): "
+                    f"the model will not predict it; it rests on the rules alone", fg="yellow", err=True)
+    model_module.save(m, output)
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{report.n_texts} texts, {report.n_features} features: {5}-fold cross-validated F1")
+    for col in ("label", "rules", "model", "fused", "threshold"):
+        table.add_column(col)
+    for label, f in report.cv_f1.items():
+        table.add_row(label, f"{f['rules']:.3f}", f"{f['model']:.3f}", f"{f['fused']:.3f}",
+                      f"{m.fusion[label]['threshold']:.2f}")
+    Console(stderr=True).print(table)
+    typer.echo(f"model written to {output}", err=True)
+
+
+@app.command()
+@_errors
+def evaluate(
+    labeled: Annotated[Path, typer.Argument(help="Labeled JSON Lines to score against.")],
+    format: Annotated[ListFmt, typer.Option("-f", "--format")] = ListFmt.table,
+    ablate: Annotated[bool, typer.Option("--ablate", help="Also report rules-only and model-only.")] = False,
+    rules: RulesOpt = [],
+    no_builtin_rules: NoBuiltin = False,
+    model: ModelOpt = None,
+    no_model: NoModel = False,
+) -> None:
+    """Per-label precision/recall/F1, micro/macro F1, primary accuracy, none FP rate, confusion matrix."""
+    from cybertype.corpus import read_corpus
+    from cybertype.evaluate import evaluate as run
+
+    gold = read_corpus(labeled)
+    clf = _classifier(rules, no_builtin_rules, model, no_model)
+    reports = run(clf, gold, modes=("fused", "rules", "model") if ablate else ("fused",))
+    if format == ListFmt.json:
+        typer.echo(json.dumps([r.model_dump() for r in reports], ensure_ascii=False, indent=2))
+        return
+    from cybertype.report import print_reports
+
+    print_reports(reports)
+
+
+@app.command()
+@_errors
 def labels(format: Annotated[ListFmt, typer.Option("-f", "--format")] = ListFmt.table) -> None:
     """Show the taxonomy: the five typologies and none."""
     from cybertype.labels import all_labels
@@ -157,6 +249,7 @@ def labels(format: Annotated[ListFmt, typer.Option("-f", "--format")] = ListFmt.
 
 
 @app.command()
+@_errors
 def schema() -> None:
     """Print the JSON Schema of one output record."""
     from cybertype.result import Result
@@ -165,6 +258,7 @@ def schema() -> None:
 
 
 @rules_app.command("list")
+@_errors
 def rules_list(
     format: Annotated[ListFmt, typer.Option("-f", "--format")] = ListFmt.table,
     rules: RulesOpt = [],
@@ -189,6 +283,7 @@ def rules_list(
 
 
 @rules_app.command("check")
+@_errors
 def rules_check(
     folder: Annotated[Optional[Path], typer.Argument(help="Rule folder or file (default: the built-in rules).")] = None,
 ) -> None:
@@ -200,6 +295,7 @@ def rules_check(
 
 
 @rules_app.command("test")
+@_errors
 def rules_test(rules: RulesOpt = [], no_builtin_rules: NoBuiltin = False) -> None:
     """Run every rule's examples (must fire) and counter-examples (must not); exit 1 on failure."""
     from cybertype.rules.testing import run_rule_examples
@@ -216,9 +312,7 @@ def rules_test(rules: RulesOpt = [], no_builtin_rules: NoBuiltin = False) -> Non
 
 
 def main() -> None:
-    """Entry point: run the app, turning known errors into one-line messages and exit codes."""
-    from cybertype.rules import RuleSetError
-
+    """Entry point: run the app; a closed pipe or Ctrl-C ends quietly, never with a traceback."""
     try:
         app(standalone_mode=False)
     except typer.Exit as exc:
@@ -228,26 +322,14 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort):
         sys.stderr.write("cybertype: interrupted\n")
         sys.exit(130)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - every error ends in a clear line, never a traceback
         if _state["debug"]:
             raise
-        import click
-
-        if isinstance(exc, click.exceptions.UsageError):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.stderr.write("cybertype: aborted\n")
-            sys.exit(130)
-        if isinstance(exc, RuleSetError):
-            for line in exc.problems:
-                sys.stderr.write(f"cybertype: rule error: {line}\n")
-            sys.exit(2)
-        if isinstance(exc, (UsageProblem, FileNotFoundError, ValueError)):
-            sys.stderr.write(f"cybertype: {exc}\n")
-            sys.exit(2)
         sys.stderr.write(f"cybertype: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
         sys.exit(3)

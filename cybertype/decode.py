@@ -73,7 +73,7 @@ def decode_bytes(data: bytes) -> tuple[str, list[str]]:
     lenient = data.decode("utf-8", errors="replace")
     bad = lenient.count("\ufffd")
     # A few stray bytes in a file that is otherwise UTF-8: keep it, replace them, say so.
-    if bad <= max(1, len(data) // 200) and not _looks_binary(lenient):
+    if bad <= max(3, len(data) // 100) and len(lenient) - bad >= 10 * bad and not _looks_binary(lenient):
         return lenient, [f"{bad} invalid UTF-8 byte sequence(s) replaced with U+FFFD"]
     return _detect(data)
 
