@@ -164,6 +164,53 @@ def classify(
         raise typer.Exit(1)
 
 
+class BatchFmt(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+@_errors
+def batch(
+    folders: Annotated[list[Path], typer.Argument(help="Folders to label (recursively).")],
+    output: Annotated[str, typer.Option("-o", "--output", help="Output file; '-' for stdout.")],
+    glob: Annotated[list[str], typer.Option("--glob", help="File pattern to include; repeatable.")] = [],
+    exclude: Annotated[list[str], typer.Option("--exclude", help="File or folder pattern to skip; repeatable.")] = [],
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: CPUs).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip texts already in OUT and append the rest.")] = False,
+    sort_into: Annotated[Optional[Path], typer.Option("--sort-into", help="Link each file under DIR/<primary>/.")] = None,
+    engine: Annotated[Engine, typer.Option("--engine")] = Engine.local,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (engine dask).")] = None,
+    format: Annotated[BatchFmt, typer.Option("-f", "--format")] = BatchFmt.jsonl,
+    summary: Annotated[Optional[Path], typer.Option("--summary", help="Also write the summary as JSON here.")] = None,
+    skip_none: Annotated[bool, typer.Option("--skip-none", help="Leave 'none' records out (still counted).")] = False,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Classify only the first N bytes of a file.")] = 4 << 20,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")] = False,
+    text_field: Annotated[str, typer.Option("--text-field")] = "text",
+    id_field: Annotated[str, typer.Option("--id-field")] = "id",
+    rules: RulesOpt = [],
+    no_builtin_rules: NoBuiltin = False,
+    model: ModelOpt = None,
+) -> None:
+    """Label every matching file under the folders, in parallel; resumable."""
+    from cybertype.batchrun import BatchOptions, run_batch
+
+    opts = BatchOptions(
+        folders=folders, output=output, globs=glob, excludes=exclude, workers=workers, resume=resume,
+        sort_into=sort_into, engine=engine.value, scheduler=scheduler, format=format.value, summary=summary,
+        skip_none=skip_none, max_bytes=max_bytes, quiet=quiet, text_field=text_field, id_field=id_field,
+        rules=rules, builtin_rules=not no_builtin_rules, model=model,
+    )
+    failed = run_batch(opts)
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 @_errors
 def train(
@@ -309,6 +356,38 @@ def rules_test(rules: RulesOpt = [], no_builtin_rules: NoBuiltin = False) -> Non
     typer.echo(f"{checked - len(failures)} passed, {len(failures)} failed")
     if failures:
         raise typer.Exit(1)
+
+
+@rules_app.command("stats")
+@_errors
+def rules_stats(
+    labeled: Annotated[Path, typer.Argument(help="Labeled JSON Lines to measure the rules against.")],
+    format: Annotated[ListFmt, typer.Option("-f", "--format")] = ListFmt.table,
+    rules: RulesOpt = [],
+    no_builtin_rules: NoBuiltin = False,
+) -> None:
+    """For every rule: how often it fires, its precision against gold labels, overlaps and conflicts."""
+    from cybertype.corpus import read_corpus
+    from cybertype.rules import load_rules
+    from cybertype.rulestats import rule_stats
+
+    stats = rule_stats(load_rules(rules, builtin=not no_builtin_rules), read_corpus(labeled))
+    if format == ListFmt.json:
+        typer.echo(json.dumps([s.model_dump() for s in stats], ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(stats)} rules")
+    for col in ("rule", "label", "weight", "fires", "precision", "overlaps", "conflicts"):
+        table.add_column(col, overflow="fold")
+    for s in stats:
+        prec = "-" if s.precision is None else f"{s.precision:.2f}"
+        style = "red" if s.precision is not None and s.precision < 0.7 else None
+        table.add_row(s.rule, s.label, f"{s.weight:g}", str(s.fires), prec,
+                      ", ".join(f"{o}×{c}" for o, c in s.overlaps), ", ".join(f"{o}×{c}" for o, c in s.conflicts),
+                      style=style)
+    Console().print(table)
 
 
 def main() -> None:

@@ -1,0 +1,250 @@
+"""Folder labeling: walking, worker processes, ordered output, resume, summary, sort-into.
+
+The main process walks the folders and reads files into records (cheap), sends
+chunks of records to worker processes (each loads the rules, jieba and the
+model once, in its initializer), and yields results in input order with a
+bounded number of chunks in flight, so memory stays flat on huge folders.
+"""
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from cybertype.inputs import InputRecord, read_path
+from cybertype.result import Result
+
+DEFAULT_GLOBS = ("*.txt", "*.md", "*.json", "*.jsonl", "*.csv")
+DEFAULT_MAX_BYTES = 4 << 20
+CHUNK_TEXTS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class FileItem:
+    """One file found under a scanned folder."""
+
+    path: Path
+    source: str  # path relative to the scanned folder, as shown in records
+
+
+def _matches(rel: str, name: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
+
+
+def walk(folders: Iterable[str | Path], globs: Iterable[str] = DEFAULT_GLOBS,
+         excludes: Iterable[str] = ()) -> Iterator[FileItem]:
+    """Files under `folders` matching `globs` and no `excludes`, in sorted order.
+
+    Hidden folders are skipped and symlinked folders are not followed (a link loop
+    cannot trap the walk). With several folders, sources keep the folder as given.
+    """
+    folders = [Path(f) for f in folders]
+    globs, excludes = tuple(globs) or DEFAULT_GLOBS, tuple(excludes)
+    for folder in folders:
+        if folder.is_file():
+            yield FileItem(folder, folder.name if len(folders) == 1 else str(folder))
+            continue
+        for root, dirs, files in os.walk(folder, followlinks=False):
+            rel_root = Path(root).relative_to(folder)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                             and not _matches((rel_root / d).as_posix(), d, excludes))
+            for name in sorted(files):
+                rel = (rel_root / name).as_posix()
+                if not _matches(rel, name, globs) or _matches(rel, name, excludes):
+                    continue
+                path = Path(root) / name
+                yield FileItem(path, rel if len(folders) == 1 else (folder / rel).as_posix())
+
+
+def file_key(source: str) -> str:
+    """The file part of a record's source ('a/b.jsonl:12' -> 'a/b.jsonl')."""
+    head, sep, tail = source.rpartition(":")
+    return head if sep and tail.isdigit() else source
+
+
+def records(items: Iterable[FileItem], *, text_field: str = "text", id_field: str = "id",
+            max_bytes: int | None = DEFAULT_MAX_BYTES,
+            done: set[tuple[str | None, str | None]] | None = None) -> Iterator[InputRecord]:
+    """Input records of every file, skipping (source, id) pairs in `done`."""
+    for item in items:
+        for rec in read_path(item.path, text_field=text_field, id_field=id_field, source=item.source,
+                             max_bytes=max_bytes):
+            if done and (rec.source, rec.id) in done:
+                continue
+            yield rec
+
+
+# --- worker side -------------------------------------------------------------------------------
+
+_worker_classifier = None
+
+
+def _init_worker(options: dict) -> None:
+    global _worker_classifier
+    from cybertype.classifier import Classifier
+
+    _worker_classifier = Classifier(**options)
+
+
+def _classify_chunk(chunk: list[InputRecord]) -> list[Result]:
+    from cybertype.classifier import classify_records
+
+    return list(classify_records(_worker_classifier, chunk))
+
+
+def classifier_options(rules_dirs=(), builtin_rules: bool = True, model="default") -> dict:
+    """Keyword arguments for `Classifier`, picklable for worker processes."""
+    return {"rules_dirs": [str(p) for p in rules_dirs], "builtin_rules": builtin_rules,
+            "model": str(model) if model is not None else None}
+
+
+def classify_parallel(recs: Iterable[InputRecord], options: dict, workers: int = 1,
+                      chunk: int = CHUNK_TEXTS) -> Iterator[Result]:
+    """Classify records in `workers` processes; results come back in input order."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
+    it = iter(recs)
+    with ctx.Pool(processes=max(1, workers), initializer=_init_worker, initargs=(options,)) as pool:
+        pending: deque = deque()
+        limit = max(2, workers * 3)  # bounded in-flight chunks: back-pressure on reading
+        while True:
+            while len(pending) < limit and (batch := list(islice(it, chunk))):
+                pending.append(pool.apply_async(_classify_chunk, (batch,)))
+            if not pending:
+                break
+            yield from pending.popleft().get()
+
+
+def label_folder(folders: Iterable[str | Path], *, globs: Iterable[str] = DEFAULT_GLOBS,
+                 excludes: Iterable[str] = (), workers: int | None = None, rules_dirs=(), builtin_rules: bool = True,
+                 model="default", text_field: str = "text", id_field: str = "id",
+                 max_bytes: int | None = DEFAULT_MAX_BYTES,
+                 done: set[tuple[str | None, str | None]] | None = None) -> Iterator[Result]:
+    """Label every matching file under `folders`; yield one record per text, in walk order."""
+    recs = records(walk(folders, globs, excludes), text_field=text_field, id_field=id_field, max_bytes=max_bytes,
+                   done=done)
+    yield from classify_parallel(recs, classifier_options(rules_dirs, builtin_rules, model),
+                                 workers or os.cpu_count() or 1)
+
+
+# --- resume, summary, sort-into ----------------------------------------------------------------
+
+def read_done(path: Path, fmt: str = "jsonl") -> set[tuple[str | None, str | None]]:
+    """(source, id) of every complete record in an earlier output; a torn last line is cut off."""
+    if not path.exists():
+        return set()
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        # An interrupted run may leave half a line: drop it so the file holds complete records only.
+        data = data[: data.rfind(b"\n") + 1]
+        with open(path, "r+b") as fh:
+            fh.truncate(len(data))
+    done: set[tuple[str | None, str | None]] = set()
+    text = data.decode("utf-8", errors="replace")
+    if fmt == "csv":
+        import csv
+        import io
+
+        for row in csv.DictReader(io.StringIO(text)):
+            done.add((row.get("source") or None, row.get("id") or None))
+        return done
+    for line in text.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(rec, dict):
+            done.add((rec.get("source"), rec.get("id")))
+    return done
+
+
+@dataclass
+class Summary:
+    """Counts of one batch run; `as_dict` is what `--summary FILE` writes."""
+
+    texts: int = 0
+    errors: int = 0
+    skipped_none: int = 0
+    primary: Counter = field(default_factory=Counter)
+    labels: Counter = field(default_factory=Counter)
+    error_types: Counter = field(default_factory=Counter)
+    started: float = field(default_factory=time.perf_counter)
+    provenance: dict = field(default_factory=dict)
+
+    def add(self, r: Result) -> None:
+        self.texts += 1
+        if r.error is not None:
+            self.errors += 1
+            self.error_types[r.error.type] += 1
+            return
+        self.primary[r.primary] += 1
+        self.labels.update(r.labels)
+
+    def as_dict(self) -> dict:
+        elapsed = time.perf_counter() - self.started
+        return {
+            "texts": self.texts, "errors": self.errors, "error_types": dict(self.error_types),
+            "primary": dict(sorted(self.primary.items())), "labels": dict(sorted(self.labels.items())),
+            "none_left_out": self.skipped_none, "elapsed_seconds": round(elapsed, 3),
+            "texts_per_second": round(self.texts / elapsed, 2) if elapsed > 0 else None, **self.provenance,
+        }
+
+
+def provenance(rules_sha256: str, model_path: Path | None) -> dict:
+    """Version and hashes that trace an output file to what produced it."""
+    from cybertype import __version__
+
+    model_hash = hashlib.sha256(model_path.read_bytes()).hexdigest() if model_path else None
+    return {"cybertype_version": __version__, "rules_sha256": rules_sha256, "model_sha256": model_hash}
+
+
+def sort_into(path: Path, primary: str, dest: Path) -> Path:
+    """Hard-link (else copy) `path` into `dest/<primary>/`, never moving it; rename on a name collision."""
+    folder = dest / primary
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        if os.path.samefile(target, path) or _same_content(target, path):
+            return target
+        target = folder / f"{path.stem}-{n}{path.suffix}"
+        n += 1
+    try:
+        os.link(path, target)
+    except OSError:
+        shutil.copy2(path, target)
+    return target
+
+
+def _same_content(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def file_primary(results: list[Result]) -> str:
+    """The primary of a file: its records' most common non-none primary, else none."""
+    counts = Counter(r.primary for r in results if r.error is None and r.primary != "none")
+    return counts.most_common(1)[0][0] if counts else "none"
+
+
+def group_by_file(results: Iterable[Result], on_file: Callable[[str, list[Result]], None]) -> Iterator[Result]:
+    """Pass results through, calling `on_file(file_source, results)` each time a file's records end."""
+    current, kept = None, []
+    for r in results:
+        key = file_key(r.source or "")
+        if key != current and current is not None:
+            on_file(current, kept)
+            kept = []
+        current = key
+        kept.append(r)
+        yield r
+    if current is not None:
+        on_file(current, kept)
