@@ -52,16 +52,29 @@ def walk(folders: Iterable[str | Path], globs: Iterable[str] = DEFAULT_GLOBS,
         if folder.is_file():
             yield FileItem(folder, folder.name if len(folders) == 1 else str(folder))
             continue
-        for root, dirs, files in os.walk(folder, followlinks=False):
-            rel_root = Path(root).relative_to(folder)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                             and not _matches((rel_root / d).as_posix(), d, excludes))
-            for name in sorted(files):
-                rel = (rel_root / name).as_posix()
-                if not _matches(rel, name, globs) or _matches(rel, name, excludes):
-                    continue
-                path = Path(root) / name
+        for path, rel in _walk_sorted(folder, "", excludes):
+            if _matches(rel, path.name, globs):
                 yield FileItem(path, rel if len(folders) == 1 else (folder / rel).as_posix())
+
+
+def _walk_sorted(folder: Path, prefix: str, excludes: tuple[str, ...]) -> Iterator[tuple[Path, str]]:
+    """Depth-first by name; files and folders interleaved in name order."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return  # an unreadable folder holds nothing we can label
+    for entry in entries:
+        rel = prefix + entry.name
+        if _matches(rel, entry.name, excludes):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith("."):
+                    yield from _walk_sorted(Path(entry.path), rel + "/", excludes)
+            elif entry.is_file():  # follows a symlink to a file, never one to a folder
+                yield Path(entry.path), rel
+        except OSError:
+            continue
 
 
 def file_key(source: str) -> str:
@@ -89,7 +102,13 @@ _worker_classifier = None
 
 def _init_worker(options: dict) -> None:
     global _worker_classifier
+    import signal
+
     from cybertype.classifier import Classifier
+
+    # The main process owns Ctrl-C and SIGTERM and stops the pool; workers just end when told.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     _worker_classifier = Classifier(**options)
 
