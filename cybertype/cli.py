@@ -156,7 +156,7 @@ def classify(
         Fmt.table: lambda rs: outputs.write_table(rs, out, explain=explain, texts=texts),
     }[fmt]
     failed = sum(1 for r in writer(results) if r.error is not None)
-    if clf.model is not None and clf.rules_only_labels and fmt == Fmt.table:
+    if clf.model is not None and clf.rules_only_labels:
         typer.echo(f"note: the model cannot predict {', '.join(clf.rules_only_labels)}; "
                    "those labels rest on the rules alone", err=True)
     if failed:

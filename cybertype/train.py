@@ -37,6 +37,7 @@ class TrainConfig:
     C: float = 8.0
     min_df: int = 2
     max_features: int = 400_000
+    balanced: bool = True
 
 
 @dataclass
@@ -83,7 +84,7 @@ def _matrix(docs: list[Counter], vocab: list[str], idf: np.ndarray):
 def _fit(X, y: np.ndarray, cfg: TrainConfig):
     from sklearn.linear_model import LogisticRegression
 
-    clf = LogisticRegression(C=cfg.C, class_weight="balanced", solver="liblinear", max_iter=1000,
+    clf = LogisticRegression(C=cfg.C, class_weight="balanced" if cfg.balanced else None, solver="liblinear", max_iter=1000,
                              random_state=cfg.seed)
     clf.fit(X, y)
     return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
