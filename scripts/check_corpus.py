@@ -12,28 +12,16 @@ import sys
 from collections import Counter
 from itertools import combinations
 
-LABELS = {"pig_butchering", "fake_anchor_tipping", "two_cards", "online_gambling", "defamation"}
+from cybertype.labels import LABEL_IDS, is_implicit as _implicit
+from cybertype.normalize import normalize
+
+LABELS = set(LABEL_IDS)
 LANGS = {"zh", "zh-Hant", "en"}
 STYLES = {"victim", "bulletin", "judgment", "news", "press", "explainer", "chat", "other"}
 
-# A text is "explicit" for a typology when it names the scheme itself.
-NAME_TERMS = {
-    "pig_butchering": ["杀猪盘", "杀猪", "养猪", "殺豬", "養豬", "pig butcher", "pig-butcher", "killing pig",
-                       "sha zhu pan", "shazhupan", "szp", "romance baiting"],
-    "fake_anchor_tipping": ["虚假主播", "假主播", "主播打赏", "打赏诈骗", "直播诈骗", "骗赏", "虛假主播", "假主播",
-                            "主播打賞", "打賞詐騙", "直播詐騙", "fake anchor", "fake streamer", "fake host",
-                            "live broadcast reward", "livestream romance scam"],
-    "two_cards": ["两卡", "兩卡", "帮信", "幫信", "断卡", "斷卡", "帮助信息网络", "幫助信息網絡", "two cards",
-                  "money mule", "mule account", "helping information network", "card-breaking", "broken card"],
-    "online_gambling": ["赌博", "赌场", "网赌", "博彩", "賭博", "賭場", "網賭", "gambling", "gamble", "casino"],
-    "defamation": ["诽谤", "造谣", "谣言", "誹謗", "造謠", "謠言", "defamation", "defame", "defamatory", "libel",
-                   "slander", "rumor", "rumour"],
-}
-
 
 def is_implicit(text: str, label: str) -> bool:
-    low = text.lower()
-    return not any(term in low for term in NAME_TERMS[label])
+    return _implicit(normalize(text).text, label)
 
 
 def grams(text: str, n: int = 5) -> set[str]:
