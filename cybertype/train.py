@@ -139,7 +139,9 @@ def train(records: list[CorpusRecord], cfg: TrainConfig | None = None, rule_scor
         p = 1.0 / (1.0 + np.exp(-(a * Z[:, 0] + bb * Z[:, 1] + c)))
         grid = np.round(np.arange(0.15, 0.86, 0.01), 2)
         f1s = [_f1(Y[label], p >= t) for t in grid]
-        best = float(grid[int(np.argmax(f1s))])
+        # The highest threshold whose F1 is within 0.005 of the best: large scans are mostly
+        # `none`, so among near-equal choices prefer the one with fewer false positives.
+        best = float(max(t for t, f in zip(grid, f1s) if f >= max(f1s) - 0.005))
         fusion[label] = {"a": a, "b": bb, "c": c, "threshold": best}
         cv[label] = {
             "rules": round(_f1(Y[label], R[label] >= 2.0), 4),
