@@ -5,6 +5,7 @@ Kept apart from `batch` (the library API) so the API stays free of terminal conc
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from contextlib import ExitStack
@@ -56,6 +57,14 @@ def run_batch(o: BatchOptions) -> int:
         from cybertype.model import load
 
         load(o.model)
+    from cybertype import dask_engine  # imports Dask only when it runs
+
+    if o.engine == "dask":
+        dask_engine.require_dask()  # exit 2 with the install hint, before any work
+    if dask_engine.is_dataset(o.folders, o.output):
+        return _run_dataset(o, ruleset)
+    if o.format == "parquet":
+        raise ValueError("-f parquet writes a dataset: give a .jsonl/.parquet dataset, -o DIR/ and --engine dask")
     to_stdout = o.output == "-"
     out_path = None if to_stdout else Path(o.output)
     if o.resume and to_stdout:
@@ -63,7 +72,16 @@ def run_batch(o: BatchOptions) -> int:
     items = list(B.walk(o.folders, o.globs or B.DEFAULT_GLOBS, o.excludes))
     if out_path is not None:
         resolved = out_path.resolve()
-        if any(item.path.resolve() == resolved for item in items):
+
+        def same(item) -> bool:  # the same path, or another name (hard link) for the same file
+            if item.path.resolve() == resolved:
+                return True
+            try:
+                return out_path.exists() and os.path.samefile(item.path, out_path)
+            except OSError:
+                return False
+
+        if any(same(item) for item in items):
             raise ValueError(f"refusing to overwrite input file {out_path}")
         items = [i for i in items if i.path.resolve() != resolved]
     done = B.read_done(out_path, o.format) if o.resume and out_path else set()
@@ -72,7 +90,7 @@ def run_batch(o: BatchOptions) -> int:
     if o.engine == "dask":
         from cybertype.dask_engine import classify_dask
 
-        results = classify_dask(items, B.classifier_options(o.rules, o.builtin_rules, model), o)
+        results = classify_dask(items, B.classifier_options(o.rules, o.builtin_rules, model), o, done=done)
     else:
         recs = B.records(items, text_field=o.text_field, id_field=o.id_field, max_bytes=o.max_bytes, done=done)
         results = B.classify_parallel(recs, B.classifier_options(o.rules, o.builtin_rules, model), o.workers or _cpus())
@@ -101,13 +119,41 @@ def run_batch(o: BatchOptions) -> int:
                 pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+    return _finish(o, summary, [i.path for i in items])
+
+
+def _finish(o: BatchOptions, summary: B.Summary, inputs: list[Path]) -> int:
     data = summary.as_dict()
     if o.summary is not None:
-        with outputs.atomic_output(o.summary, protected=[i.path for i in items]) as fh:
+        with outputs.atomic_output(o.summary, protected=inputs) as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
     if not o.quiet:
         _print_summary(data)
     return summary.errors
+
+
+def _run_dataset(o: BatchOptions, ruleset) -> int:
+    """A JSONL/Parquet dataset labeled on Dask into a folder of parts (see `dask_engine.classify_dataset`)."""
+    from cybertype.classifier import DEFAULT
+    from cybertype.dask_engine import classify_dataset, dataset_files
+    from cybertype.model import default_model_path
+
+    if o.engine != "dask":
+        raise ValueError("Parquet input and -o DIR/ (a folder of part files) are for datasets, labeled with "
+                         "--engine dask; to label a folder of files, give -o FILE")
+    if o.sort_into is not None:
+        raise ValueError("--sort-into links files of a folder; it does not apply to a dataset")
+    files = dataset_files(o.folders, o.globs, o.excludes)
+    summary = B.Summary(provenance=B.provenance(ruleset.sha256, o.model or default_model_path()))
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        classify_dataset(o.folders, Path(o.output), format=o.format, text_field=o.text_field, id_field=o.id_field,
+                         scheduler=o.scheduler, workers=o.workers, resume=o.resume, skip_none=o.skip_none,
+                         globs=o.globs, excludes=o.excludes, summary=summary, rules_dirs=o.rules,
+                         builtin_rules=o.builtin_rules, model=str(o.model) if o.model else DEFAULT)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return _finish(o, summary, [i.path for i in files])
 
 
 def _count(results, summary: B.Summary, skip_none: bool):

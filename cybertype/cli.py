@@ -9,7 +9,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from cybertype import __version__
@@ -25,6 +24,9 @@ rules_app = typer.Typer(no_args_is_help=True, help="List, check, test and measur
 app.add_typer(rules_app, name="rules")
 
 _state = {"debug": False}
+# Typer (>= 0.2x) ships its own copy of click: take its exception base from Typer, not from `import click`
+# (click is not even installed unless something else needs it).
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 class Fmt(str, Enum):
@@ -70,8 +72,13 @@ def _errors(func):
         except (UsageProblem, CorpusError, ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             if _state["debug"]:
                 raise
-            typer.echo(f"cybertype: {exc}", err=True)
+            typer.echo(f"cybertype: {_one_line(exc)}", err=True)
             raise typer.Exit(2) from None
+        except BrokenPipeError:
+            # The reader of stdout went away (`| head -1`): a normal end, not an error. Caught here because
+            # Typer would otherwise turn it into exit code 1.
+            _quiet_stdout()
+            raise typer.Exit(0) from None
 
     return wrapper
 
@@ -167,6 +174,7 @@ def classify(
 class BatchFmt(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
+    parquet = "parquet"  # dataset output only (engine dask)
 
 
 class Engine(str, Enum):
@@ -177,8 +185,10 @@ class Engine(str, Enum):
 @app.command()
 @_errors
 def batch(
-    folders: Annotated[list[Path], typer.Argument(help="Folders to label (recursively).")],
-    output: Annotated[str, typer.Option("-o", "--output", help="Output file; '-' for stdout.")],
+    folders: Annotated[list[Path], typer.Argument(help="Folders to label (recursively); with --engine dask also a "
+                                                       "JSONL/Parquet dataset (file or folder of parts).")],
+    output: Annotated[str, typer.Option("-o", "--output", help="Output file; '-' for stdout; a folder (DIR/) of "
+                                                               "part files for a dataset.")],
     glob: Annotated[list[str], typer.Option("--glob", help="File pattern to include; repeatable.")] = [],
     exclude: Annotated[list[str], typer.Option("--exclude", help="File or folder pattern to skip; repeatable.")] = [],
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: CPUs).")] = None,
@@ -390,25 +400,37 @@ def rules_stats(
     Console().print(table)
 
 
+def _one_line(message: object) -> str:
+    return " ".join(str(message).split())
+
+
+def _quiet_stdout() -> None:
+    """The reader of stdout went away: send whatever is still buffered to /dev/null, silently."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main() -> None:
     """Entry point: run the app; a closed pipe or Ctrl-C ends quietly, never with a traceback."""
     try:
-        app(standalone_mode=False)
+        # In this mode click returns the exit code of `typer.Exit` (and 130 for Ctrl-C) instead of exiting.
+        code = app(standalone_mode=False)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
     except BrokenPipeError:
-        # The reader went away (e.g. `| head -1`): stop quietly, and keep Python from complaining at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        sys.stderr.write("cybertype: interrupted\n")
-        sys.exit(130)
-    except click.exceptions.ClickException as exc:
+        _quiet_stdout()  # the reader went away (e.g. `| head -1`): stop quietly
+        code = 0
+    except (KeyboardInterrupt, typer.Abort):
+        code = 130
+    except _ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
     except Exception as exc:  # noqa: BLE001 - every error ends in a clear line, never a traceback
         if _state["debug"]:
             raise
-        sys.stderr.write(f"cybertype: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
-        sys.exit(3)
+        sys.stderr.write(f"cybertype: unexpected error: {type(exc).__name__}: {_one_line(exc)} "
+                         "(run with --debug for details)\n")
+        code = 3
+    if code == 130:
+        sys.stderr.write("cybertype: interrupted\n")
+    sys.exit(code if isinstance(code, int) else 0)

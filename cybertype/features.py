@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -15,12 +16,39 @@ from pathlib import Path
 CHAR_NGRAMS = (1, 2, 3)
 
 
+def _private_dir(path: Path) -> bool:
+    """Make `path` a folder only its owner can use (mode 0700); False if it cannot be one of ours."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = os.lstat(path)
+        if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            return False  # a symlink, or someone else's folder
+        if st.st_mode & 0o077:
+            path.chmod(0o700)
+        return os.access(path, os.W_OK)
+    except OSError:
+        return False
+
+
 def cache_dir() -> Path:
-    """Per-user cache folder (jieba's dictionary cache lives here, never in a shared /tmp)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    """Per-user cache folder (jieba's dictionary cache lives here, never in a shared /tmp file).
+
+    `$XDG_CACHE_HOME/cybertype` (when that is an absolute path), else `~/.cache/cybertype`, mode 0700.
+    When that cannot be made (read-only home), a 0700 folder of this user's own under the temporary
+    folder, and failing that a fresh private temporary folder.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative value is to be ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     path = Path(base) / "cybertype"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    if _private_dir(path):
+        return path
+    import tempfile
+
+    fallback = Path(tempfile.gettempdir()) / f"cybertype-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    if _private_dir(fallback):
+        return fallback
+    return Path(tempfile.mkdtemp(prefix="cybertype-cache-"))
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ _BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".json": "js
 MAX_LINE_CHARS = 10_000_000  # one JSONL line beyond this is refused, not parsed
 
 csv.field_size_limit(MAX_LINE_CHARS)
+
+# JSON Lines break on \r\n, \r or \n only: str.splitlines() would also split inside JSON strings
+# at U+2028, U+2029 or U+0085, which JSON allows unescaped.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(slots=True)
@@ -94,29 +99,54 @@ def read_bytes(
     default_id: str | None = None,
     notes: list[str] | None = None,
 ) -> Iterator[InputRecord]:
-    """Records of the bytes of one file in format `fmt` (text, jsonl, json or csv)."""
+    """Records of the bytes of one file in format `fmt` (text, jsonl, json or csv).
+
+    A file that holds no record at all (empty, blank lines, a CSV header alone) yields one
+    `EmptyInput` error record, so nothing disappears silently.
+    """
     notes = list(notes or [])
     try:
-        text, warnings = decode_bytes(data)
+        text, replaced = decode_bytes(data)
     except DecodeError as exc:
         yield _error("DecodeError", str(exc), name, id=default_id if fmt == "text" else None)
         return
-    notes.extend(warnings)
     if text.startswith("\ufeff"):
         text = text[1:]
     if fmt == "text":
         if not text.strip():
             yield _error("EmptyInput", "the file holds no text", name, id=default_id)
             return
-        yield InputRecord(id=default_id, source=name, text=text, warnings=notes)
-    elif fmt == "jsonl":
-        yield from _jsonl_lines(enumerate(text.splitlines(), 1), name, text_field, id_field, notes)
+        yield InputRecord(id=default_id, source=name, text=text, warnings=notes + replaced)
+        return
+    if fmt == "jsonl":
+        lines = ((n, line, _line_notes(line, notes, replaced)) for n, line in enumerate(_LINE_BREAK.split(text), 1))
+        records = _jsonl_lines(lines, name, text_field, id_field)
     elif fmt == "json":
-        yield from _json_document(text, name, text_field, id_field, notes)
+        records = _json_document(text, name, text_field, id_field, notes, replaced)
     elif fmt == "csv":
-        yield from _csv_rows(text, name, text_field, id_field, notes)
+        records = _csv_rows(text, name, text_field, id_field, notes, replaced)
     else:
         yield _error("UsageError", f"unknown input format {fmt!r}", name)
+        return
+    yield from _not_empty(records, name)
+
+
+def _line_notes(line: str, notes: list[str], replaced: list[str]) -> list[str]:
+    """Warnings for one line of a multi-record file: the decoding note only where bytes were replaced."""
+    if not replaced or "\ufffd" not in line:
+        return notes
+    if any("UTF-8" in w for w in replaced):
+        return notes + [f"{line.count(chr(0xFFFD))} invalid UTF-8 byte sequence(s) replaced with U+FFFD"]
+    return notes + replaced
+
+
+def _not_empty(records: Iterator[InputRecord], name: str) -> Iterator[InputRecord]:
+    seen = False
+    for rec in records:
+        seen = True
+        yield rec
+    if not seen:
+        yield _error("EmptyInput", "no records in the input", name)
 
 
 def _record_from_object(obj, n: int, name: str, text_field: str, id_field: str, notes: list[str]) -> InputRecord:
@@ -146,8 +176,11 @@ def parse_json_line(line: str):
         raise ValueError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
 
 
-def _jsonl_lines(lines, name: str, text_field: str, id_field: str, notes: list[str]) -> Iterator[InputRecord]:
-    for n, line in lines:
+def _jsonl_lines(lines, name: str, text_field: str, id_field: str, notes: list[str] = ()) -> Iterator[InputRecord]:
+    """Records of (line number, line) pairs with `notes`, or of (line number, line, notes of that line)."""
+    shared = list(notes)
+    for n, line, *own in lines:
+        notes = own[0] if own else shared
         if not line.strip():
             continue
         try:
@@ -158,7 +191,8 @@ def _jsonl_lines(lines, name: str, text_field: str, id_field: str, notes: list[s
         yield _record_from_object(obj, n, name, text_field, id_field, notes)
 
 
-def _json_document(text: str, name: str, text_field: str, id_field: str, notes: list[str]) -> Iterator[InputRecord]:
+def _json_document(text: str, name: str, text_field: str, id_field: str, notes: list[str],
+                   replaced: list[str]) -> Iterator[InputRecord]:
     try:
         doc = parse_json_line(text)
     except ValueError as exc:
@@ -166,18 +200,24 @@ def _json_document(text: str, name: str, text_field: str, id_field: str, notes: 
         return
     items = doc if isinstance(doc, list) else [doc]
     for n, obj in enumerate(items, 1):
-        yield _record_from_object(obj, n, name, text_field, id_field, notes)
+        rec = _record_from_object(obj, n, name, text_field, id_field, notes)
+        if rec.error is None:
+            rec.warnings = _line_notes(rec.text, notes, replaced)
+        yield rec
 
 
-def _csv_rows(text: str, name: str, text_field: str, id_field: str, notes: list[str]) -> Iterator[InputRecord]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        yield _error("EmptyInput", "the CSV file is empty", name)
+def _csv_rows(text: str, name: str, text_field: str, id_field: str, notes: list[str],
+              replaced: list[str]) -> Iterator[InputRecord]:
+    """Rows of a CSV file. A row the parser cannot read (an unterminated or stray quote) becomes an
+    error record with its line number, and parsing resumes on the line after the one it began on."""
+    lines = io.StringIO(text, newline="").readlines()  # keeps \r\n, \r and \n, like the csv module wants
+    if not lines:
         return
-    except csv.Error as exc:
-        yield _error("InvalidCSV", f"header: {exc}", name, 1)
+    header_reader = csv.reader(lines[:1], strict=True)
+    try:
+        header = next(header_reader)
+    except (StopIteration, csv.Error) as exc:
+        yield _error("InvalidCSV", f"header: {exc or 'empty'}", name, 1)
         return
     header = [h.strip().lstrip("\ufeff") for h in header]
     if text_field not in header:
@@ -185,24 +225,28 @@ def _csv_rows(text: str, name: str, text_field: str, id_field: str, notes: list[
         return
     ti = header.index(text_field)
     ii = header.index(id_field) if id_field in header else None
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield _error("InvalidCSV", f"row at line {line}: {exc}", f"{name}:{line}", line)
-            return  # the parser cannot resynchronise after a broken quote
-        row_no = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        source = f"{name}:{row_no}"
-        if ti >= len(row):
-            yield _error("MissingField", f"row at line {row_no}: no value in column {text_field!r}", source, row_no)
-            continue
-        rid = row[ii] if ii is not None and ii < len(row) and row[ii] else str(row_no)
-        yield InputRecord(id=rid, source=source, text=row[ti], line=row_no, warnings=list(notes))
+    pos = 1  # index into `lines` where the current reader starts
+    while pos < len(lines):
+        reader = csv.reader((lines[i] for i in range(pos, len(lines))), strict=True)
+        while True:
+            first = pos + reader.line_num + 1  # 1-based line number where the next row begins
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield _error("InvalidCSV", f"row at line {first}: {exc}", f"{name}:{first}", first)
+                pos = first  # resume on the line after the broken row's first line
+                break
+            if not any(cell.strip() for cell in row):
+                continue
+            source = f"{name}:{first}"
+            if ti >= len(row):
+                yield _error("MissingField", f"row at line {first}: no value in column {text_field!r}", source, first)
+                continue
+            rid = row[ii] if ii is not None and ii < len(row) and row[ii] else str(first)
+            warn = _line_notes("".join(row), notes, replaced)
+            yield InputRecord(id=rid, source=source, text=row[ti], line=first, warnings=list(warn))
 
 
 def stdin_is_jsonl(data: str) -> bool:
@@ -233,10 +277,13 @@ def read_stdin(
     stream = stream if stream is not None else sys.stdin.buffer
     if input_format == "jsonl":
         def lines():
-            for n, raw in enumerate(stream, 1):
-                text, _ = decode_line(raw)
-                yield n, text
-        yield from _jsonl_lines(lines(), "-", text_field, id_field, [])
+            n = 0
+            for raw in stream:
+                text, replaced = decode_line(raw)
+                for part in _LINE_BREAK.split(text):  # a lone \r also ends a line, as in files
+                    n += 1
+                    yield n, part, _line_notes(part, [], ["invalid UTF-8"] if replaced else [])
+        yield from _not_empty(_jsonl_lines(lines(), "-", text_field, id_field), "-")
         return
     data = stream.read()
     fmt = input_format
@@ -251,5 +298,10 @@ def read_stdin(
 
 def decode_line(raw: bytes) -> tuple[str, bool]:
     """One line of a streamed JSON Lines input, UTF-8 with replacement; True if bytes were replaced."""
-    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-    return text, "\ufffd" in text
+    try:
+        text, replaced = raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, replaced = raw.decode("utf-8", errors="replace"), True
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.removesuffix("\n").removesuffix("\r"), replaced

@@ -13,8 +13,10 @@ import io
 import json
 import math
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +55,7 @@ class Model:
     @property
     def index(self) -> dict[str, int]:
         if self._index is None:
-            self._index = {f: i for i, f in enumerate(self.vocab)}
+            self._index = dict(zip(self.vocab, range(len(self.vocab))))
         return self._index
 
     @property
@@ -64,12 +66,17 @@ class Model:
     def vector(self, norm: Normalized | str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and L2-normalized sublinear tf-idf values for one text."""
         text = norm.text if isinstance(norm, Normalized) else norm
-        index = self.index
-        pairs = [(j, c) for f, c in features.extract(text).items() if (j := index.get(f)) is not None]
-        if not pairs:
+        feats = features.extract(text)
+        n = len(feats)
+        # Vocabulary look-ups in one C-level pass (map over dict.get), unknown features as -1, then
+        # a mask: the kept features stay in the order of `feats`, so the sums below are unchanged.
+        idx = np.fromiter(map(self.index.get, feats.keys(), repeat(-1, n)), dtype=np.int64, count=n)
+        known = idx >= 0
+        if not known.any():
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        idx = np.fromiter((j for j, _ in pairs), dtype=np.int64, count=len(pairs))
-        tf = np.fromiter((c for _, c in pairs), dtype=np.float32, count=len(pairs))
+        tf = np.fromiter(feats.values(), dtype=np.float32, count=n)
+        if not known.all():
+            idx, tf = idx[known], tf[known]
         val = (1.0 + np.log(tf)) * self.idf[idx]
         val /= np.linalg.norm(val) or 1.0
         return idx, val
@@ -136,43 +143,106 @@ def save(model: Model, path: Path) -> None:
     tmp.replace(path)
 
 
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive (a non-empty or an empty one)
+_PICKLE_MAGIC = (b"\x80", b"(", b"c", b"]", b"}")  # pickle protocol 2+ and the common protocol-0 openings
+_MAX_UNPACKED = 1 << 30  # inflated size of all arrays together: a zip bomb is refused before it is read
+
+
+def _refuse(path: Path, why: str) -> ModelError:
+    return ModelError(f"{path}: {why}")
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a model file, read as plain .npy data (never unpickled); ModelError otherwise."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if not head.startswith(_ZIP_MAGIC):
+        if head.startswith(b"\x93NUMPY"):
+            raise _refuse(path, "not a readable cybertype model (a single .npy array, not a .npz archive)")
+        if head[:1] in _PICKLE_MAGIC:
+            raise _refuse(path, "not a readable cybertype model: it looks like a Python pickle, which cybertype "
+                                "never loads (unpickling can run code)")
+        raise _refuse(path, "not a readable cybertype model (not a .npz archive)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = {i.filename: i for i in zf.infolist()}
+            missing = [n for n in _ARRAYS if f"{n}.npy" not in infos]
+            if missing:
+                raise _refuse(path, f"not a cybertype model (missing {', '.join(missing)})")
+            if sum(infos[f"{n}.npy"].file_size for n in _ARRAYS) > _MAX_UNPACKED:
+                raise _refuse(path, f"arrays larger than {_MAX_UNPACKED >> 20} MB unpacked, not a cybertype model")
+            arrays = {}
+            for n in _ARRAYS:
+                with zf.open(infos[f"{n}.npy"]) as fh:
+                    arrays[n] = np.lib.format.read_array(fh, allow_pickle=False)
+    except ModelError:
+        raise
+    except ValueError as exc:
+        if "pickle" in str(exc) or "Object arrays" in str(exc):
+            raise _refuse(path, "not a readable cybertype model: it holds pickled Python objects, which cybertype "
+                                "never loads (unpickling can run code)") from None
+        raise _refuse(path, f"not a readable cybertype model (damaged: {' '.join(str(exc).split())})") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as exc:
+        raise _refuse(path, f"not a readable cybertype model (damaged or truncated: {type(exc).__name__}: "
+                                f"{' '.join(str(exc).split())})") from None
+    return arrays
+
+
+def _check_meta(path: Path, meta: dict, labels: list[str]) -> None:
+    fusion = meta.get("fusion", {})
+    if not isinstance(fusion, dict):
+        raise _refuse(path, "model metadata: `fusion` is not a table")
+    for label, f in fusion.items():
+        if label not in labels or not isinstance(f, dict) or any(
+            not isinstance(f.get(k), (int, float)) or isinstance(f.get(k), bool) or not math.isfinite(f[k])
+            for k in ("a", "b", "c", "threshold")
+        ):
+            raise _refuse(path, f"model metadata: bad fusion parameters for {label!r}")
+
+
 def load(path: Path | str) -> Model:
-    """Load and verify a model file; raise `ModelError` with a clear reason otherwise."""
+    """Load and verify a model file; raise `ModelError` with a clear reason otherwise.
+
+    Nothing in the file is executed: arrays are read with `allow_pickle=False`, and everything
+    (kind of file, unpacked size, format and version, checksum, dtypes, shapes, finite values,
+    fusion parameters) is checked before the model is used.
+    """
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
     if path.stat().st_size > _MAX_BYTES:
-        raise ModelError(f"{path}: larger than {_MAX_BYTES >> 20} MB, not a cybertype model")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [n for n in _ARRAYS if n not in npz.files]
-            if missing:
-                raise ModelError(f"{path}: not a cybertype model (missing {', '.join(missing)})")
-            arrays = {n: npz[n] for n in _ARRAYS}
-    except ModelError:
-        raise
-    except Exception as exc:  # zip, npy header or pickle refusal: all mean "not our file"
-        raise ModelError(f"{path}: not a readable cybertype model ({type(exc).__name__}: {exc})") from None
+        raise _refuse(path, f"larger than {_MAX_BYTES >> 20} MB, not a cybertype model")
+    arrays = _read_arrays(path)
+    if any(arrays[n].dtype != np.uint8 or arrays[n].ndim != 1 for n in ("vocab", "meta")):
+        raise _refuse(path, "not a cybertype model (vocabulary or metadata is not text)")
     try:
         meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ModelError(f"{path}: model metadata is not valid JSON") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _refuse(path, "model metadata is not valid JSON") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelError(f"{path}: not a cybertype model (format {meta.get('format') if isinstance(meta, dict) else '?'!r})")
+        raise _refuse(path, f"not a cybertype model (format {meta.get('format') if isinstance(meta, dict) else '?'!r})")
     if meta.get("format_version") != FORMAT_VERSION:
-        raise ModelError(f"{path}: model format version {meta.get('format_version')!r}; this cybertype reads "
-                         f"version {FORMAT_VERSION} (retrain with `cybertype train`)")
+        raise _refuse(path, f"model format version {meta.get('format_version')!r}; this cybertype reads "
+                            f"version {FORMAT_VERSION} (retrain with `cybertype train`)")
+    if any(arrays[n].dtype.kind != "f" for n in ("idf", "coef", "intercept")):
+        raise _refuse(path, "model weights are not floating-point numbers")
     if meta.get("checksum") != _checksum(arrays):
-        raise ModelError(f"{path}: checksum mismatch: the model file was altered or damaged")
+        raise _refuse(path, "checksum mismatch: the model file was altered or damaged")
     labels = meta.get("labels")
-    if not isinstance(labels, list) or not set(labels) <= set(LABEL_IDS):
-        raise ModelError(f"{path}: unknown labels in model: {labels!r}")
-    vocab = arrays["vocab"].tobytes().decode("utf-8").split("\n") if arrays["vocab"].size else []
+    if not isinstance(labels, list) or not labels or not set(labels) <= set(LABEL_IDS) or len(set(labels)) != len(labels):
+        raise _refuse(path, f"unknown labels in model: {labels!r}")
+    try:
+        vocab = arrays["vocab"].tobytes().decode("utf-8").split("\n") if arrays["vocab"].size else []
+    except UnicodeDecodeError:
+        raise _refuse(path, "model vocabulary is not UTF-8 text") from None
     coef, idf, intercept = arrays["coef"], arrays["idf"], arrays["intercept"]
     if coef.shape != (len(vocab), len(labels)) or idf.shape != (len(vocab),) or intercept.shape != (len(labels),):
-        raise ModelError(f"{path}: array shapes do not fit together")
-    return Model(vocab=vocab, idf=idf.astype(np.float32), coef=coef.astype(np.float32),
-                 intercept=intercept.astype(np.float32), labels=labels, meta=meta)
+        raise _refuse(path, "array shapes do not fit together")
+    if not all(np.isfinite(a).all() for a in (coef, idf, intercept)):
+        raise _refuse(path, "model weights hold NaN or infinite values")
+    _check_meta(path, meta, labels)
+    return Model(vocab=vocab, idf=idf.astype(np.float32, copy=False), coef=coef.astype(np.float32, copy=False),
+                 intercept=intercept.astype(np.float32, copy=False), labels=labels, meta=meta)
 
 
 def load_default() -> Model:

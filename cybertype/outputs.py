@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -19,18 +21,28 @@ CSV_COLUMNS = ["id", "source", "labels", "primary", *(f"score_{label}" for label
                "evidence", "error_type", "error_message", "warnings"]
 
 
+# A lone surrogate (from a JSON input such as "\\ud800") cannot be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogates(text: str) -> str:
+    """Lone surrogates as \\uXXXX escapes: valid inside JSON strings (the same string once parsed)."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def to_json(result: Result) -> str:
     """One record as compact JSON (the JSON Lines line without its newline)."""
-    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False)
+    return _escape_surrogates(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
 
 
 def csv_row(result: Result) -> list[str]:
     """One record as a CSV row in `CSV_COLUMNS` order; lists are joined with ';'."""
     ev = ";".join(f"{e.rule}@{e.start}-{e.end}" for e in result.evidence)
     err = result.error
-    return [result.id or "", result.source or "", ";".join(result.labels), result.primary,
-            *(f"{result.scores.get(label, 0.0):.4f}" for label in LABEL_IDS), ev,
-            err.type if err else "", err.message if err else "", ";".join(result.warnings)]
+    row = [result.id or "", result.source or "", ";".join(result.labels), result.primary,
+           *(f"{result.scores.get(label, 0.0):.4f}" for label in LABEL_IDS), ev,
+           err.type if err else "", err.message if err else "", ";".join(result.warnings)]
+    return [_escape_surrogates(cell) for cell in row]
 
 
 def write_jsonl(results: Iterable[Result], out: IO[str]) -> Iterator[Result]:
@@ -58,9 +70,18 @@ def write_json(results: Iterable[Result], out: IO[str]) -> Iterator[Result]:
     for r in results:
         kept.append(r.model_dump(mode="json"))
         yield r
-    json.dump(kept, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    out.write(_escape_surrogates(json.dumps(kept, ensure_ascii=False, indent=2)) + "\n")
     out.flush()
+
+
+# Control characters of an input (ESC sequences that recolour, retitle or clear a terminal, or write
+# its clipboard) are shown as visible escapes in the table, never sent to the terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        text)
 
 
 def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
@@ -69,6 +90,9 @@ def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    def cell(value: str) -> Text:  # a Text, not a str: input such as "[link=…]" is not read as markup
+        return Text(_visible(value))
 
     console = Console(file=out, soft_wrap=False, highlight=False)
     kept = list(results)
@@ -79,26 +103,26 @@ def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
         top = sorted(r.scores.items(), key=lambda kv: -kv[1])[:3]
         scores = ", ".join(f"{k} {v:.2f}" for k, v in top if v >= 0.01) or "-"
         if r.error:
-            table.add_row(r.id or "", r.source or "", Text("error", style="red"), r.error.type,
-                          r.error.message, "")
+            table.add_row(cell(r.id or ""), cell(r.source or ""), Text("error", style="red"), cell(r.error.type),
+                          cell(r.error.message), "")
             continue
         labels = Text(", ".join(r.labels) or "none", style="bold green" if r.labels else "dim")
         rules = ", ".join(dict.fromkeys(e.rule for e in r.evidence)) or "-"
-        table.add_row(r.id or "", r.source or "", labels, r.primary, scores, rules)
+        table.add_row(cell(r.id or ""), cell(r.source or ""), labels, r.primary, scores, rules)
     console.print(table)
     if explain:
         for k, r in enumerate(kept):
             text = (texts or {}).get(k)
             if r.error or not r.evidence or text is None:
                 continue
-            console.print(Text(f"{r.id or ''} {r.source or ''}", style="bold"))
+            console.print(Text(_visible(f"{r.id or ''} {r.source or ''}"), style="bold"))
             for e in r.evidence:
                 lo, hi = max(0, e.start - 20), min(len(text), e.end + 20)
                 line = Text("  ")
                 line.append(f"{e.rule} ({e.label}) ", style="cyan")
-                line.append(("…" if lo else "") + text[lo:e.start].replace("\n", " "))
-                line.append(text[e.start:e.end], style="bold reverse yellow")
-                line.append(text[e.end:hi].replace("\n", " ") + ("…" if hi < len(text) else ""))
+                line.append(("…" if lo else "") + _visible(text[lo:e.start].replace("\n", " ")))
+                line.append(_visible(text[e.start:e.end]), style="bold reverse yellow")
+                line.append(_visible(text[e.end:hi].replace("\n", " ")) + ("…" if hi < len(text) else ""))
                 console.print(line)
     for r in kept:
         yield r
@@ -119,6 +143,7 @@ def atomic_output(path: Path, protected: Iterable[Path] = ()):
             continue
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
+        os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; give the file the mode a plain open() would
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
         os.replace(tmp, target)
@@ -127,11 +152,20 @@ def atomic_output(path: Path, protected: Iterable[Path] = ()):
         raise
 
 
+def _file_mode(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)  # replacing a file keeps its mode
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def stdout() -> IO[str]:
-    """Standard output as UTF-8 text whatever the locale."""
+    """Standard output as UTF-8 text whatever the locale (a lone surrogate is written as an escape)."""
     if hasattr(sys.stdout, "reconfigure"):
         try:
-            sys.stdout.reconfigure(encoding="utf-8")
+            sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
         except (ValueError, OSError):
             pass
     return sys.stdout

@@ -75,6 +75,7 @@ class Matcher:
         if not self._empty:
             self._automaton.make_automaton()
         self._regexes = [(idx, compile_regex(p)) for idx, r in enumerate(self.rules) for p in r.regex]
+        self._groups = [len(r.all) for r in self.rules]
 
     def match(self, norm: Normalized) -> list[RuleMatch]:
         """Rules that fire on the normalized text, in rule order."""
@@ -90,17 +91,35 @@ class Matcher:
                     continue
                 hit = Hit(start, end)
                 for idx, role in targets:
-                    found.setdefault(idx, {}).setdefault(role, []).append(hit)
+                    roles = found.get(idx)
+                    if roles is None:
+                        found[idx] = {role: [hit]}
+                    else:
+                        hits = roles.get(role)
+                        if hits is None:
+                            roles[role] = [hit]
+                        else:
+                            hits.append(hit)
         for idx, rx in self._regexes:
-            hits = found.setdefault(idx, {}).setdefault(_ANY, [])
+            roles = found.get(idx)
+            hits = roles.get(_ANY, []) if roles is not None else []
+            fresh = not hits
             for m in rx.finditer(text):
                 if m.end() > m.start():
                     hits.append(Hit(m.start(), m.end()))
                     if len(hits) >= MAX_SPANS_PER_RULE:
                         break
+            if fresh and hits:
+                found.setdefault(idx, {})[_ANY] = hits
         out = []
+        groups = self._groups
         for idx in sorted(found):
-            spans = self._evaluate(self.rules[idx], found[idx])
+            roles = found[idx]
+            # A rule can fire only on an `any` hit or a hit in every `all` group; skip the others
+            # before the full evaluation (which would return no spans for them).
+            if _ANY not in roles and not (groups[idx] and all(g in roles for g in range(groups[idx]))):
+                continue
+            spans = self._evaluate(self.rules[idx], roles)
             if spans:
                 out.append(RuleMatch(self.rules[idx], tuple(spans[:MAX_SPANS_PER_RULE])))
         return out

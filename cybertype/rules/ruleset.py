@@ -53,6 +53,14 @@ class Rule(BaseModel):
             raise ValueError("weight must be a finite number")
         return value
 
+    @field_validator("any", "all", "none", "regex")
+    @classmethod
+    def _not_empty(cls, value: list) -> list:
+        # Validators do not run on defaults, so this only refuses a list written empty in the file.
+        if not value:
+            raise ValueError("empty list: give at least one entry, or leave the field out")
+        return value
+
     @field_validator("any", "none")
     @classmethod
     def _keywords_normalize(cls, value: list[str]) -> list[str]:

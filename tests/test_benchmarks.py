@@ -1,0 +1,24 @@
+"""The benchmark script runs end to end on a tiny workload (no timing is asserted here)."""
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+FIGURES = {"cold_start", "throughput", "scaling", "vs_notebook", "memory_mb"}
+
+
+def test_benchmark_runs_on_a_tiny_workload(tmp_path):
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--tiny", "--output", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data["figures"]) == FIGURES
+    for name, fig in data["figures"].items():
+        assert isinstance(fig["value"], float) and fig["value"] > 0, name
+        assert fig["target"] and isinstance(fig["pass"], bool), name
+    assert {"cpu", "cores", "ram_gb", "python", "date"} <= set(data["machine"])
+    assert data["workload"]["texts"] > 0 and data["tiny"] is True
+    assert "cold start" in proc.stdout and "memory" in proc.stdout  # the table was printed
+    assert (tmp_path / "cybertype-bench-work" / "workload.jsonl").is_file()
