@@ -6,76 +6,68 @@ text, so width, script (traditional/simplified) and separators do not matter.
 """
 from __future__ import annotations
 
-import logging
-import os
-import stat
 from collections import Counter
-from functools import lru_cache
-from pathlib import Path
+
+import numpy as np
+
+from cybertype.segment import cache_dir, tokenizer, words  # noqa: F401 (re-exported)
 
 CHAR_NGRAMS = (1, 2, 3)
 
 
-def _private_dir(path: Path) -> bool:
-    """Make `path` a folder only its owner can use (mode 0700); False if it cannot be one of ours."""
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        st = os.lstat(path)
-        if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
-            return False  # a symlink, or someone else's folder
-        if st.st_mode & 0o077:
-            path.chmod(0o700)
-        return os.access(path, os.W_OK)
-    except OSError:
-        return False
-
-
-def cache_dir() -> Path:
-    """Per-user cache folder (jieba's dictionary cache lives here, never in a shared /tmp file).
-
-    `$XDG_CACHE_HOME/cybertype` (when that is an absolute path), else `~/.cache/cybertype`, mode 0700.
-    When that cannot be made (read-only home), a 0700 folder of this user's own under the temporary
-    folder, and failing that a fresh private temporary folder.
-    """
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):  # the XDG spec: a relative value is to be ignored
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "cybertype"
-    if _private_dir(path):
-        return path
-    import tempfile
-
-    fallback = Path(tempfile.gettempdir()) / f"cybertype-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-    if _private_dir(fallback):
-        return fallback
-    return Path(tempfile.mkdtemp(prefix="cybertype-cache-"))
-
-
-@lru_cache(maxsize=1)
-def tokenizer():
-    """The jieba tokenizer, initialized once per process with its cache in `cache_dir()`."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)  # its progress lines would pollute stderr in pipes
-    tok = jieba.Tokenizer()
-    tok.tmp_dir = str(cache_dir())
-    tok.initialize()
-    return tok
-
-
-def words(text: str) -> list[str]:
-    """jieba words of a normalized text, spaces dropped. HMM is off: new-word guessing is
-    unstable on evasion spellings, and the character n-grams already cover unknown words."""
-    return [w for w in tokenizer().lcut(text, HMM=False) if not w.isspace()]
-
-
 def extract(text: str) -> Counter[str]:
-    """Feature counts of one normalized text."""
-    feats: Counter[str] = Counter()
-    ws = words(text)
-    feats.update("w:" + w for w in ws)
-    feats.update("b:" + a + "_" + b for a, b in zip(ws, ws[1:]))
+    """Feature counts of one normalized text: "w:" words, "b:" word bigrams, "c:" character n-grams."""
+    feats = word_features(text)
     n = len(text)
     for k in CHAR_NGRAMS:
         feats.update("c:" + text[i : i + k] for i in range(n - k + 1))
     return feats
+
+
+# Inference fast path: an n-gram of up to 3 code points packs into one int64 (21 bits each), so
+# `Model.vector` can count and look up character n-grams with numpy instead of building and hashing
+# millions of "c:" strings. `extract` (training) is the reference; both give the same features in
+# the same order, so the vectors are identical.
+_CODE_BITS = 21
+
+
+def word_features(text: str) -> Counter[str]:
+    """The "w:" and "b:" part of `extract`, in the same order."""
+    feats: Counter[str] = Counter()
+    ws = words(text)
+    feats.update("w:" + w for w in ws)
+    feats.update("b:" + a + "_" + b for a, b in zip(ws, ws[1:]))
+    return feats
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+
+
+def char_ngram_codes(text: str) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """Per n in CHAR_NGRAMS: (n, distinct n-gram codes in first-occurrence order, their counts)."""
+    cp = _code_points(text)
+    out = []
+    for k in CHAR_NGRAMS:
+        m = len(cp) - k + 1
+        if m <= 0:
+            out.append((k, np.zeros(0, np.int64), np.zeros(0, np.int64)))
+            continue
+        code = cp[:m].copy()
+        for j in range(1, k):
+            code <<= _CODE_BITS
+            code |= cp[j : j + m]
+        uniq, first, counts = np.unique(code, return_index=True, return_counts=True)
+        order = np.argsort(first)
+        out.append((k, uniq[order], counts[order]))
+    return out
+
+
+def gram_codes(grams: list[str], k: int) -> np.ndarray:
+    """Codes of n-grams of length k, as `char_ngram_codes` computes them."""
+    cp = _code_points("".join(grams)).reshape(-1, k)
+    code = cp[:, 0].copy()
+    for j in range(1, k):
+        code <<= _CODE_BITS
+        code |= cp[:, j]
+    return code

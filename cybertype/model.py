@@ -51,11 +51,13 @@ class Model:
     labels: list[str]  # labels the model predicts, in column order
     meta: dict = field(default_factory=dict)
     _index: dict[str, int] | None = field(default=None, repr=False)
+    _tables: dict | None = field(default=None, repr=False)
 
     @property
     def index(self) -> dict[str, int]:
+        """Column of each word and word-bigram feature (character n-grams go through `_ngram_tables`)."""
         if self._index is None:
-            self._index = dict(zip(self.vocab, range(len(self.vocab))))
+            self._index = {f: i for i, f in enumerate(self.vocab) if not f.startswith("c:")}
         return self._index
 
     @property
@@ -63,18 +65,45 @@ class Model:
         """Per label: weights a (model margin), b (rule score), c (bias) and the decision threshold."""
         return self.meta.get("fusion", {})
 
+    def _ngram_tables(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Per n: the vocabulary's character n-grams as sorted integer codes, and their columns."""
+        if self._tables is None:
+            tables = {}
+            for k in features.CHAR_NGRAMS:
+                ids = [i for i, f in enumerate(self.vocab) if len(f) == k + 2 and f.startswith("c:")]
+                codes = features.gram_codes([self.vocab[i][2:] for i in ids], k) if ids else np.zeros(0, np.int64)
+                order = np.argsort(codes, kind="stable")
+                tables[k] = (codes[order], np.array(ids, dtype=np.int64)[order])
+            self._tables = tables
+        return self._tables
+
     def vector(self, norm: Normalized | str) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices and L2-normalized sublinear tf-idf values for one text."""
+        """Column indices and L2-normalized sublinear tf-idf values for one text.
+
+        The same vector as weighting `features.extract(text)`, computed faster: words through a
+        dict, character n-grams as integer codes looked up in sorted tables. Features keep the
+        order of `extract`, so the floating-point sums are identical too.
+        """
         text = norm.text if isinstance(norm, Normalized) else norm
-        feats = features.extract(text)
-        n = len(feats)
-        # Vocabulary look-ups in one C-level pass (map over dict.get), unknown features as -1, then
-        # a mask: the kept features stay in the order of `feats`, so the sums below are unchanged.
-        idx = np.fromiter(map(self.index.get, feats.keys(), repeat(-1, n)), dtype=np.int64, count=n)
+        wb = features.word_features(text)
+        n = len(wb)
+        idx_parts = [np.fromiter(map(self.index.get, wb.keys(), repeat(-1, n)), dtype=np.int64, count=n)]
+        tf_parts = [np.fromiter(wb.values(), dtype=np.float32, count=n)]
+        tables = self._ngram_tables()
+        for k, uniq, counts in features.char_ngram_codes(text):
+            codes, ids = tables[k]
+            if not len(uniq) or not len(codes):
+                continue
+            pos = np.searchsorted(codes, uniq)
+            pos[pos == len(codes)] = 0
+            hit = codes[pos] == uniq
+            idx_parts.append(ids[pos[hit]])
+            tf_parts.append(counts[hit].astype(np.float32))
+        idx = np.concatenate(idx_parts)
+        tf = np.concatenate(tf_parts)
         known = idx >= 0
         if not known.any():
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        tf = np.fromiter(feats.values(), dtype=np.float32, count=n)
         if not known.all():
             idx, tf = idx[known], tf[known]
         val = (1.0 + np.log(tf)) * self.idf[idx]

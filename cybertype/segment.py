@@ -1,0 +1,149 @@
+"""Chinese word segmentation: jieba with its dictionary loaded lazily, shard by shard.
+
+jieba's prefix dictionary (about 500,000 entries) takes half a second to load,
+more than everything else cybertype does at start-up. Every dictionary entry
+that can matter for a text starts with one of that text's characters, so the
+dictionary is kept in cybertype's cache split by first character, and a text
+merges in only the shards of characters it contains. The segmentation is the
+same as with the whole dictionary (`total`, the sum of all counts, is kept).
+"""
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import stat
+import sys
+import tempfile
+import threading
+from array import array
+from functools import lru_cache
+from pathlib import Path
+
+_SHARDS_FORMAT = 1
+
+
+def _private_dir(path: Path) -> bool:
+    """Make `path` a folder only its owner can use (mode 0700); False if it cannot be one of ours."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = os.lstat(path)
+        if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            return False  # a symlink, or someone else's folder
+        if st.st_mode & 0o077:
+            path.chmod(0o700)
+        return os.access(path, os.W_OK)
+    except OSError:
+        return False
+
+
+def cache_dir() -> Path:
+    """Per-user cache folder (jieba's dictionary cache lives here, never in a shared /tmp file).
+
+    `$XDG_CACHE_HOME/cybertype` (when that is an absolute path), else `~/.cache/cybertype`, mode 0700.
+    When that cannot be made (read-only home), a 0700 folder of this user's own under the temporary
+    folder, and failing that a fresh private temporary folder.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative value is to be ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "cybertype"
+    if _private_dir(path):
+        return path
+    import tempfile
+
+    fallback = Path(tempfile.gettempdir()) / f"cybertype-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    if _private_dir(fallback):
+        return fallback
+    return Path(tempfile.mkdtemp(prefix="cybertype-cache-"))
+
+
+def _import_jieba():
+    """Import jieba without pkg_resources (60 ms of setuptools it only uses to find its own files)."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # `import pkg_resources` fails, and jieba falls back to open()
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
+class _Shards:
+    """jieba's prefix dictionary split by first character, merged into FREQ as texts need it."""
+
+    def __init__(self, shards: dict, total: int):
+        self.shards = shards
+        self.total = total
+        self.lock = threading.Lock()  # Dask workers may segment from several threads
+
+    def ensure(self, text: str, freq: dict) -> None:
+        if not self.shards:
+            return
+        missing = self.shards.keys() & set(text)
+        if not missing:
+            return
+        with self.lock:
+            for ch in missing:
+                blob = self.shards.pop(ch, None)
+                if blob is not None:
+                    counts = array("q")
+                    counts.frombytes(blob[1])
+                    freq.update(zip(blob[0].decode("utf-8").split("\n"), counts))
+
+    @classmethod
+    def load(cls, jieba, tok) -> "_Shards":
+        dict_path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+        st = os.stat(dict_path)
+        name = f"jieba-shards-{_SHARDS_FORMAT}-{jieba.__version__}-{st.st_size}-{int(st.st_mtime)}.marshal"
+        path = os.path.join(tok.tmp_dir, name)
+        try:
+            with open(path, "rb") as fh:
+                fmt, total, shards = marshal.load(fh)  # our own file, in our private cache folder
+            if fmt == _SHARDS_FORMAT:
+                return cls(shards, total)
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+        tok.initialize()  # first run: jieba's own cache (or dict.txt), the full dictionary, once
+        groups: dict[str, tuple[list[str], array]] = {}
+        for word, count in tok.FREQ.items():
+            keys, counts = groups.setdefault(word[0], ([], array("q")))
+            keys.append(word)
+            counts.append(count)
+        shards = {ch: ("\n".join(keys).encode("utf-8"), counts.tobytes()) for ch, (keys, counts) in groups.items()}
+        fd, tmp = tempfile.mkstemp(dir=tok.tmp_dir, prefix=".shards.")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                marshal.dump((_SHARDS_FORMAT, tok.total, shards), fh)
+            os.replace(tmp, path)
+        except OSError:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        tok.FREQ = {}
+        return cls(shards, tok.total)
+
+
+@lru_cache(maxsize=1)
+def tokenizer():
+    """The jieba tokenizer of this process, its dictionary cached in `cache_dir()` and loaded lazily."""
+    jieba = _import_jieba()
+    jieba.setLogLevel(logging.WARNING)  # its progress lines would pollute stderr in pipes
+    tok = jieba.Tokenizer()
+    tok.tmp_dir = str(cache_dir())
+    shards = _Shards.load(jieba, tok)
+    tok.FREQ, tok.total, tok.initialized = {}, shards.total, True
+    tok.cybertype_shards = shards
+    return tok
+
+
+def words(text: str) -> list[str]:
+    """jieba words of a normalized text, spaces dropped. HMM is off: new-word guessing is
+    unstable on evasion spellings, and the character n-grams already cover unknown words."""
+    tok = tokenizer()
+    tok.cybertype_shards.ensure(text, tok.FREQ)
+    return [w for w in tok.lcut(text, HMM=False) if not w.isspace()]

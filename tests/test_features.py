@@ -1,0 +1,56 @@
+import math
+
+import numpy as np
+import pytest
+
+from cybertype import features
+from cybertype.model import load_default
+from cybertype.normalize import normalize
+
+TEXTS = [
+    "他把银行卡出租给别人跑分，每天四百",
+    "met a guy on hinge who said he was an engineer in dubai",
+    "殺豬盤 詐騙 兩卡 网络赌博 🐷🚀 𠀀𠀁 astral",
+    "a",
+    "",
+    "\ud800 lone surrogate 银行卡",
+    "一一一一一一一一 repeated 一一",
+]
+
+
+def reference_vector(model, text):
+    """Weights computed the slow, obvious way from `features.extract`."""
+    index = {f: i for i, f in enumerate(model.vocab)}
+    pairs = [(index[f], c) for f, c in features.extract(text).items() if f in index]
+    idx = np.array([j for j, _ in pairs], dtype=np.int64)
+    val = np.array([(1.0 + math.log(c)) for _, c in pairs], dtype=np.float32) * model.idf[idx] if pairs else \
+        np.zeros(0, np.float32)
+    if len(val):
+        val /= np.linalg.norm(val) or 1.0
+    return idx, val
+
+
+@pytest.mark.parametrize("raw", TEXTS)
+def test_fast_vector_equals_reference(raw):
+    model = load_default()
+    text = normalize(raw).text
+    idx, val = model.vector(text)
+    ref_idx, ref_val = reference_vector(model, text)
+    assert idx.tolist() == ref_idx.tolist()
+    assert np.array_equal(val, ref_val)
+
+
+def test_extract_has_words_bigrams_and_char_ngrams():
+    feats = features.extract("出租银行卡")
+    assert feats["w:银行卡"] == 1 and feats["b:出租_银行卡"] == 1
+    assert feats["c:银"] == 1 and feats["c:银行"] == 1 and feats["c:银行卡"] == 1
+
+
+def test_lazily_loaded_dictionary_segments_like_the_full_one():
+    import jieba
+
+    full = jieba.Tokenizer()
+    full.tmp_dir = str(features.cache_dir())
+    for raw in TEXTS[:3] + ["我在交友软件上认识了一个男人，他带我在一个平台投资，后来无法提现，还要交解冻金。"]:
+        text = normalize(raw).text
+        assert features.words(text) == [w for w in full.lcut(text, HMM=False) if not w.isspace()]
