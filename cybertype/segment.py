@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import marshal
+import math
 import os
 import stat
 import sys
@@ -143,7 +144,73 @@ def tokenizer():
 
 def words(text: str) -> list[str]:
     """jieba words of a normalized text, spaces dropped. HMM is off: new-word guessing is
-    unstable on evasion spellings, and the character n-grams already cover unknown words."""
+    unstable on evasion spellings, and the character n-grams already cover unknown words.
+
+    The result is exactly `jieba.lcut(text, HMM=False)` without the spaces; `_cut_block`
+    computes jieba's best path in one pass instead of building the DAG first.
+    """
     tok = tokenizer()
     tok.cybertype_shards.ensure(text, tok.FREQ)
-    return [w for w in tok.lcut(text, HMM=False) if not w.isspace()]
+    import jieba
+
+    han, skip = jieba.re_han_default, jieba.re_skip_default
+    out: list[str] = []
+    for blk in han.split(text):
+        if not blk:
+            continue
+        if han.match(blk):
+            out.extend(_cut_block(tok, blk))
+        else:
+            for x in skip.split(blk):
+                if skip.match(x):
+                    continue  # whitespace: jieba yields it, we drop it
+                out.extend(ch for ch in x if not ch.isspace())
+    return out
+
+
+_logp_cache: dict[str, float] = {}
+
+
+def _cut_block(tok, s: str) -> list[str]:
+    """jieba's `__cut_DAG_NO_HMM` on one block: same scores, same tie-breaks, same words."""
+    freq = tok.FREQ
+    logtotal = math.log(tok.total)
+    logp = _logp_cache
+    n = len(s)
+    score = [0.0] * (n + 1)
+    nxt = [0] * (n + 1)
+    for idx in range(n - 1, -1, -1):
+        best = None
+        bx = idx
+        i = idx
+        frag = s[idx]
+        while i < n and frag in freq:
+            if freq[frag]:
+                lp = logp.get(frag)
+                if lp is None:
+                    lp = logp[frag] = math.log(freq[frag]) - logtotal
+                cand = lp + score[i + 1]
+                if best is None or cand >= best:  # max() over (score, x): the larger x wins a tie
+                    best, bx = cand, i
+            i += 1
+            frag = s[idx : i + 1]
+        if best is None:  # no dictionary word starts here: the single character, count 1 at most
+            best = math.log(freq.get(s[idx]) or 1) - logtotal + score[idx + 1]
+        score[idx], nxt[idx] = best, bx
+    words: list[str] = []
+    buf = ""
+    x = 0
+    while x < n:
+        y = nxt[x] + 1
+        word = s[x:y]
+        if y - x == 1 and word.isascii() and word.isalnum():  # jieba's re_eng: one [a-zA-Z0-9]
+            buf += word
+        else:
+            if buf:
+                words.append(buf)
+                buf = ""
+            words.append(word)
+        x = y
+    if buf:
+        words.append(buf)
+    return words

@@ -1,3 +1,4 @@
+import json
 import math
 
 import numpy as np
@@ -46,11 +47,19 @@ def test_extract_has_words_bigrams_and_char_ngrams():
     assert feats["c:银"] == 1 and feats["c:银行"] == 1 and feats["c:银行卡"] == 1
 
 
-def test_lazily_loaded_dictionary_segments_like_the_full_one():
+def test_segmentation_is_exactly_jiebas():
+    """Lazily loaded dictionary + one-pass best path == jieba.lcut(HMM=False) with the full dictionary."""
+    import random
+
     import jieba
+
+    from conftest import ROOT
 
     full = jieba.Tokenizer()
     full.tmp_dir = str(features.cache_dir())
-    for raw in TEXTS[:3] + ["我在交友软件上认识了一个男人，他带我在一个平台投资，后来无法提现，还要交解冻金。"]:
+    rnd = random.Random(7)
+    corpus = [json.loads(line)["text"] for line in (ROOT / "samples" / "test.jsonl").read_text(encoding="utf-8").splitlines()]
+    noise = ["".join(chr(rnd.randint(32, 0x9FFF)) for _ in range(rnd.randint(1, 60))) for _ in range(300)]
+    for raw in TEXTS + corpus + noise:
         text = normalize(raw).text
-        assert features.words(text) == [w for w in full.lcut(text, HMM=False) if not w.isspace()]
+        assert features.words(text) == [w for w in full.lcut(text, HMM=False) if not w.isspace()], raw
