@@ -98,19 +98,27 @@ def records(items: Iterable[FileItem], *, text_field: str = "text", id_field: st
 # --- worker side -------------------------------------------------------------------------------
 
 _worker_classifier = None
+_worker_options: dict | None = None
+
+
+def _load_classifier(options: dict) -> None:
+    """Build the process's classifier (rules, model, jieba) once for these options."""
+    global _worker_classifier, _worker_options
+    if _worker_classifier is None or _worker_options != options:
+        from cybertype.classifier import Classifier
+
+        _worker_classifier = Classifier(**options)
+        _worker_classifier.classify("预热 warm-up")  # loads jieba's tokenizer now, not in the first chunk
+        _worker_options = dict(options)
 
 
 def _init_worker(options: dict) -> None:
-    global _worker_classifier
     import signal
-
-    from cybertype.classifier import Classifier
 
     # The main process owns Ctrl-C and SIGTERM and stops the pool; workers just end when told.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-    _worker_classifier = Classifier(**options)
+    _load_classifier(options)  # already there when forked from a parent that loaded it
 
 
 def _classify_chunk(chunk: list[InputRecord]) -> list[Result]:
@@ -130,7 +138,12 @@ def classify_parallel(recs: Iterable[InputRecord], options: dict, workers: int =
     """Classify records in `workers` processes; results come back in input order."""
     import multiprocessing as mp
 
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
+    fork = "fork" in mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if fork else "spawn")
+    if fork:
+        # Load once here and let every forked worker share it (copy-on-write) instead of each
+        # worker loading the same rules, model and dictionary again.
+        _load_classifier(options)
     it = iter(recs)
     with ctx.Pool(processes=max(1, workers), initializer=_init_worker, initargs=(options,)) as pool:
         pending: deque = deque()
@@ -156,6 +169,31 @@ def label_folder(folders: Iterable[str | Path], *, globs: Iterable[str] = DEFAUL
 
 
 # --- resume, summary, sort-into ----------------------------------------------------------------
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when two paths name the same file (also through links)."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def is_our_output(path: Path, fmt: str = "jsonl") -> bool:
+    """True when `path` is empty or starts like a cybertype output in `fmt` (safe to resume into)."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536).decode("utf-8", errors="replace")
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    if not first:
+        return True
+    if fmt == "csv":
+        return first.startswith("id,source,labels,primary")
+    try:
+        rec = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(rec, dict) and {"labels", "primary", "source"} <= rec.keys()
+
 
 def read_done(path: Path, fmt: str = "jsonl") -> set[tuple[str | None, str | None]]:
     """(source, id) of every complete record in an earlier output; a torn last line is cut off."""

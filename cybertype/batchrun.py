@@ -70,20 +70,14 @@ def run_batch(o: BatchOptions) -> int:
     if o.resume and to_stdout:
         raise ValueError("--resume needs an output file, not stdout")
     items = list(B.walk(o.folders, o.globs or B.DEFAULT_GLOBS, o.excludes))
-    if out_path is not None:
-        resolved = out_path.resolve()
-
-        def same(item) -> bool:  # the same path, or another name (hard link) for the same file
-            if item.path.resolve() == resolved:
-                return True
-            try:
-                return out_path.exists() and os.path.samefile(item.path, out_path)
-            except OSError:
-                return False
-
-        if any(same(item) for item in items):
-            raise ValueError(f"refusing to overwrite input file {out_path}")
-        items = [i for i in items if i.path.resolve() != resolved]
+    if out_path is not None and out_path.exists():
+        # The output may lie among the inputs (hard links and symlinks included): only an earlier
+        # output of ours, resumed, is allowed there, and it is then not read as an input.
+        clash = [i for i in items if B.same_file(i.path, out_path)]
+        if clash and not (o.resume and B.is_our_output(out_path, o.format)):
+            raise ValueError(f"refusing to overwrite input file {out_path} (it is among the files to label: "
+                             "write the output elsewhere or --exclude it)")
+        items = [i for i in items if i not in clash]
     done = B.read_done(out_path, o.format) if o.resume and out_path else set()
     summary = B.Summary(provenance=B.provenance(ruleset.sha256, o.model or default_model_path()))
     model = str(o.model) if o.model else DEFAULT

@@ -8,6 +8,7 @@ detector) that prefers the reading made of common characters.
 from __future__ import annotations
 
 import codecs
+import re
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -18,7 +19,6 @@ _BOMS = (
 )
 _CHINESE = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "cp936", "hz"}
 _CJK_LOOKALIKES = _CHINESE | {"cp949", "euc_kr", "shift_jis", "cp932", "euc_jp", "johab", "iso2022_jp", "iso2022_kr"}
-_ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
 
 
 class DecodeError(ValueError):
@@ -40,11 +40,13 @@ def _common_chinese(text: str) -> int:
     return count
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # control characters other than \t \n \v \f \r
+
+
 def _looks_binary(text: str) -> bool:
     if not text:
         return False
-    controls = sum(1 for c in text if (c < " " and c not in _ALLOWED_CONTROLS) or c == "\x7f")
-    return controls > max(2, len(text) // 20)
+    return len(_CONTROLS.findall(text)) > max(2, len(text) // 20)
 
 
 def _strict(data: bytes, encoding: str) -> str | None:

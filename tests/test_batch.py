@@ -97,8 +97,12 @@ def test_output_inside_input_folder_is_not_read_and_inputs_not_overwritten(runne
     assert result.exit_code == 2 and "refusing to overwrite" in result.stderr
     out = tree / "labels.jsonl"
     runner.invoke(app, ["batch", str(tree), "-o", str(out)])
-    runner.invoke(app, ["batch", str(tree), "-o", str(out)])
-    assert "labels.jsonl" not in out.read_text(encoding="utf-8")
+    first = out.read_text(encoding="utf-8")
+    again = runner.invoke(app, ["batch", str(tree), "-o", str(out)])  # now an input too: refused
+    assert again.exit_code == 2 and out.read_text(encoding="utf-8") == first
+    resumed = runner.invoke(app, ["batch", str(tree), "-o", str(out), "--resume"])  # our own output: fine
+    assert resumed.exit_code == 0 and out.read_text(encoding="utf-8") == first  # nothing left to do
+    assert "labels.jsonl" not in first
 
 
 def test_resume_skips_done_texts_and_repairs_a_torn_line(runner, tree, tmp_path):
