@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 from cybertype.inputs import InputRecord, read_path
 from cybertype.result import Result
@@ -95,6 +96,40 @@ def records(items: Iterable[FileItem], *, text_field: str = "text", id_field: st
             yield rec
 
 
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    """A single-text file that a worker reads itself (keeps reading off the main process)."""
+
+    path: Path
+    source: str
+    max_bytes: int | None
+
+
+def units(items: Iterable[FileItem], *, text_field: str = "text", id_field: str = "id",
+          max_bytes: int | None = DEFAULT_MAX_BYTES,
+          done: set[tuple[str | None, str | None]] | None = None) -> Iterator[InputRecord | FileTask]:
+    """Work for the workers, in order: a `FileTask` per plain-text file, records of multi-record files."""
+    from cybertype.inputs import format_for
+
+    done_files = {file_key(src or "") for src, _ in done} if done else set()
+    for item in items:
+        if format_for(item.path) == "text":
+            if item.source not in done_files:  # a text file is one record: done or not as a whole
+                yield FileTask(item.path, item.source, max_bytes)
+            continue
+        yield from records([item], text_field=text_field, id_field=id_field, max_bytes=max_bytes, done=done)
+
+
+class Line(NamedTuple):
+    """A result as the worker serialized it, with what the main process needs to count and sort."""
+
+    json: str
+    source: str | None
+    primary: str
+    labels: tuple[str, ...]
+    error: str | None
+
+
 # --- worker side -------------------------------------------------------------------------------
 
 _worker_classifier = None
@@ -121,10 +156,26 @@ def _init_worker(options: dict) -> None:
     _load_classifier(options)  # already there when forked from a parent that loaded it
 
 
-def _classify_chunk(chunk: list[InputRecord]) -> list[Result]:
+def _expand(chunk: list) -> Iterator[InputRecord]:
+    for unit in chunk:
+        if isinstance(unit, FileTask):
+            yield from read_path(unit.path, source=unit.source, max_bytes=unit.max_bytes)
+        else:
+            yield unit
+
+
+def _classify_chunk(chunk: list) -> list[Result]:
     from cybertype.classifier import classify_records
 
-    return list(classify_records(_worker_classifier, chunk))
+    return list(classify_records(_worker_classifier, _expand(chunk)))
+
+
+def _classify_chunk_lines(chunk: list) -> list[Line]:
+    from cybertype.classifier import classify_records
+    from cybertype.outputs import to_json
+
+    return [Line(to_json(r), r.source, r.primary, tuple(r.labels), r.error.type if r.error else None)
+            for r in classify_records(_worker_classifier, _expand(chunk))]
 
 
 def classifier_options(rules_dirs=(), builtin_rules: bool = True, model="default") -> dict:
@@ -133,9 +184,17 @@ def classifier_options(rules_dirs=(), builtin_rules: bool = True, model="default
             "model": str(model) if model is not None else None}
 
 
-def classify_parallel(recs: Iterable[InputRecord], options: dict, workers: int = 1,
-                      chunk: int = CHUNK_TEXTS) -> Iterator[Result]:
-    """Classify records in `workers` processes; results come back in input order."""
+def classify_parallel(recs: Iterable, options: dict, workers: int = 1, chunk: int = CHUNK_TEXTS) -> Iterator[Result]:
+    """Classify records (or `FileTask`s) in `workers` processes; results come back in input order."""
+    return _parallel(recs, options, workers, chunk, _classify_chunk)
+
+
+def classify_parallel_lines(recs: Iterable, options: dict, workers: int = 1, chunk: int = CHUNK_TEXTS) -> Iterator[Line]:
+    """As `classify_parallel`, but the workers also serialize each record (less work for the main process)."""
+    return _parallel(recs, options, workers, chunk, _classify_chunk_lines)
+
+
+def _parallel(recs: Iterable, options: dict, workers: int, chunk: int, func) -> Iterator:
     import multiprocessing as mp
 
     fork = "fork" in mp.get_all_start_methods()
@@ -144,13 +203,16 @@ def classify_parallel(recs: Iterable[InputRecord], options: dict, workers: int =
         # Load once here and let every forked worker share it (copy-on-write) instead of each
         # worker loading the same rules, model and dictionary again.
         _load_classifier(options)
+        import gc
+
+        gc.freeze()  # keep the collector from touching (and so copying) the shared pages in every worker
     it = iter(recs)
     with ctx.Pool(processes=max(1, workers), initializer=_init_worker, initargs=(options,)) as pool:
         pending: deque = deque()
-        limit = max(2, workers * 3)  # bounded in-flight chunks: back-pressure on reading
+        limit = max(4, workers * 8)  # bounded in-flight chunks: back-pressure on reading, yet no idle worker
         while True:
             while len(pending) < limit and (batch := list(islice(it, chunk))):
-                pending.append(pool.apply_async(_classify_chunk, (batch,)))
+                pending.append(pool.apply_async(func, (batch,)))
             if not pending:
                 break
             yield from pending.popleft().get()
@@ -162,8 +224,8 @@ def label_folder(folders: Iterable[str | Path], *, globs: Iterable[str] = DEFAUL
                  max_bytes: int | None = DEFAULT_MAX_BYTES,
                  done: set[tuple[str | None, str | None]] | None = None) -> Iterator[Result]:
     """Label every matching file under `folders`; yield one record per text, in walk order."""
-    recs = records(walk(folders, globs, excludes), text_field=text_field, id_field=id_field, max_bytes=max_bytes,
-                   done=done)
+    recs = units(walk(folders, globs, excludes), text_field=text_field, id_field=id_field, max_bytes=max_bytes,
+                 done=done)
     yield from classify_parallel(recs, classifier_options(rules_dirs, builtin_rules, model),
                                  workers or os.cpu_count() or 1)
 
@@ -237,11 +299,11 @@ class Summary:
     started: float = field(default_factory=time.perf_counter)
     provenance: dict = field(default_factory=dict)
 
-    def add(self, r: Result) -> None:
+    def add(self, r: Result | Line) -> None:
         self.texts += 1
         if r.error is not None:
             self.errors += 1
-            self.error_types[r.error.type] += 1
+            self.error_types[r.error if isinstance(r.error, str) else r.error.type] += 1
             return
         self.primary[r.primary] += 1
         self.labels.update(r.labels)

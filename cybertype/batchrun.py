@@ -86,8 +86,9 @@ def run_batch(o: BatchOptions) -> int:
 
         results = classify_dask(items, B.classifier_options(o.rules, o.builtin_rules, model), o, done=done)
     else:
-        recs = B.records(items, text_field=o.text_field, id_field=o.id_field, max_bytes=o.max_bytes, done=done)
-        results = B.classify_parallel(recs, B.classifier_options(o.rules, o.builtin_rules, model), o.workers or _cpus())
+        work = B.units(items, text_field=o.text_field, id_field=o.id_field, max_bytes=o.max_bytes, done=done)
+        # The rules were loaded (and validated) above: hand them over rather than load them again.
+        results = B.classify_parallel_lines(work, {"rules": ruleset, "model": model}, o.workers or _cpus())
     by_source = {i.source: i.path for i in items}
     show = not o.quiet and sys.stderr.isatty()
     previous = signal.signal(signal.SIGTERM, _terminate)

@@ -45,21 +45,24 @@ def csv_row(result: Result) -> list[str]:
     return [_escape_surrogates(cell) for cell in row]
 
 
-def write_jsonl(results: Iterable[Result], out: IO[str]) -> Iterator[Result]:
-    """Write each record as one line, flushed at once; yields the records written."""
+def write_jsonl(results: Iterable, out: IO[str]) -> Iterator:
+    """Write each record as one line, flushed at once; yields the records written.
+
+    A record is a `Result`, or a `batch.Line` whose JSON a worker process already made.
+    """
     for r in results:
-        out.write(to_json(r) + "\n")
+        out.write((r.json if isinstance(r, tuple) else to_json(r)) + "\n")
         out.flush()
         yield r
 
 
-def write_csv(results: Iterable[Result], out: IO[str], header: bool = True) -> Iterator[Result]:
-    """Write records as CSV rows, flushed per row; yields the records written."""
+def write_csv(results: Iterable, out: IO[str], header: bool = True) -> Iterator:
+    """Write records (`Result`s or `batch.Line`s) as CSV rows, flushed per row; yields the records written."""
     writer = csv.writer(out)
     if header:
         writer.writerow(CSV_COLUMNS)
     for r in results:
-        writer.writerow(csv_row(r))
+        writer.writerow(csv_row(Result.model_validate_json(r.json) if isinstance(r, tuple) else r))
         out.flush()
         yield r
 
