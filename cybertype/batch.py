@@ -287,8 +287,8 @@ def read_done(path: Path, fmt: str = "jsonl") -> set[tuple[str | None, str | Non
 
 
 @dataclass
-class Summary:
-    """Counts of one batch run; `as_dict` is what `--summary FILE` writes."""
+class Counts:
+    """Record counts: per primary label, per label, per error type."""
 
     texts: int = 0
     errors: int = 0
@@ -296,8 +296,6 @@ class Summary:
     primary: Counter = field(default_factory=Counter)
     labels: Counter = field(default_factory=Counter)
     error_types: Counter = field(default_factory=Counter)
-    started: float = field(default_factory=time.perf_counter)
-    provenance: dict = field(default_factory=dict)
 
     def add(self, r: Result | Line) -> None:
         self.texts += 1
@@ -307,6 +305,23 @@ class Summary:
             return
         self.primary[r.primary] += 1
         self.labels.update(r.labels)
+
+    def merge_into(self, other: "Counts") -> None:
+        """Add these counts to `other` (counts of a part into those of the run)."""
+        other.texts += self.texts
+        other.errors += self.errors
+        other.skipped_none += self.skipped_none
+        other.primary.update(self.primary)
+        other.labels.update(self.labels)
+        other.error_types.update(self.error_types)
+
+
+@dataclass
+class Summary(Counts):
+    """Counts of one batch run plus timing and provenance; `as_dict` is what `--summary FILE` writes."""
+
+    started: float = field(default_factory=time.perf_counter)
+    provenance: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         elapsed = time.perf_counter() - self.started

@@ -427,34 +427,8 @@ class Part:
     first_row: int = 1  # parquet: number (from 1) of the first row in the file
 
 
-@dataclass
-class PartStats:
-    """Counts of one written part (merged into the run's summary)."""
-
-    texts: int = 0
-    errors: int = 0
-    skipped_none: int = 0
-    primary: Counter = field(default_factory=Counter)
-    labels: Counter = field(default_factory=Counter)
-    error_types: Counter = field(default_factory=Counter)
-
-    def add(self, r: Result) -> None:
-        self.texts += 1
-        if r.error is not None:
-            self.errors += 1
-            self.error_types[r.error.type] += 1
-        else:
-            self.primary[r.primary] += 1
-            self.labels.update(r.labels)
-
-    def merge_into(self, summary) -> None:
-        """Add these counts to `summary` (a `batch.Summary` or another `PartStats`)."""
-        summary.texts += self.texts
-        summary.errors += self.errors
-        summary.skipped_none += self.skipped_none
-        summary.primary.update(self.primary)
-        summary.labels.update(self.labels)
-        summary.error_types.update(self.error_types)
+# Counts of one written part, merged into the run's summary.
+PartStats = B.Counts
 
 
 def dataset_files(inputs: Iterable[str | Path], globs: Iterable[str] = (), excludes: Iterable[str] = ()) -> list[B.FileItem]:

@@ -93,9 +93,9 @@ def _to_simplified(text: str) -> str:
     return out
 
 
-# Characters that fold to exactly one character: char -> (folded char, class). Filled from `_fold`
+# Characters that fold to exactly one character: char -> ((folded char, class),). Filled from `_fold`
 # as characters are met; the common case of `normalize` is one dict look-up per character.
-_SINGLE: dict[str, tuple[str, int]] = {}
+_SINGLE: dict[str, tuple[tuple[str, int], ...]] = {}
 _SINGLE_MAX = 65536  # bounded like `_fold`'s cache: a text of every Unicode character cannot grow it further
 
 
@@ -109,45 +109,26 @@ def normalize(text: str) -> Normalized:
     prev = _SEP  # class of the last emitted character; _SEP at the start
     pending = -1  # original index where a run of separators began, -1 if none
     for i, ch in enumerate(text):
-        one = single(ch)
-        if one is None:
+        folded = single(ch)
+        if folded is None:
             folded = _fold(ch)
-            if len(folded) == 1:
-                one = folded[0]
-                if len(_SINGLE) < _SINGLE_MAX:
-                    _SINGLE[ch] = one
-            else:
-                for c, cls in folded:
-                    if cls == _SEP:
-                        if pending < 0:
-                            pending = i
-                        continue
-                    if pending >= 0:
-                        if prev == _WORD and cls == _WORD:
-                            emit(" ")
-                            emit_start(pending)
-                            emit_end(pending + 1)
-                        pending = -1
-                    emit(c)
-                    emit_start(i)
-                    emit_end(i + 1)
-                    prev = cls
+            if len(folded) == 1 and len(_SINGLE) < _SINGLE_MAX:
+                _SINGLE[ch] = folded
+        for c, cls in folded:
+            if cls == _SEP:
+                if pending < 0:
+                    pending = i
                 continue
-        c, cls = one
-        if cls == _SEP:
-            if pending < 0:
-                pending = i
-            continue
-        if pending >= 0:
-            if prev == _WORD and cls == _WORD:
-                emit(" ")
-                emit_start(pending)
-                emit_end(pending + 1)
-            pending = -1
-        emit(c)
-        emit_start(i)
-        emit_end(i + 1)
-        prev = cls
+            if pending >= 0:
+                if prev == _WORD and cls == _WORD:
+                    emit(" ")
+                    emit_start(pending)
+                    emit_end(pending + 1)
+                pending = -1
+            emit(c)
+            emit_start(i)
+            emit_end(i + 1)
+            prev = cls
     return Normalized(_to_simplified("".join(chars)), starts, ends)
 
 
