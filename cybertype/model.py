@@ -68,9 +68,12 @@ class Model:
     def _ngram_tables(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Per n: the vocabulary's character n-grams as sorted integer codes, and their columns."""
         if self._tables is None:
+            by_k: dict[int, list[int]] = {k: [] for k in features.CHAR_NGRAMS}
+            for i, f in enumerate(self.vocab):  # one pass over the vocabulary
+                if f.startswith("c:") and len(f) - 2 in by_k:
+                    by_k[len(f) - 2].append(i)
             tables = {}
-            for k in features.CHAR_NGRAMS:
-                ids = [i for i, f in enumerate(self.vocab) if len(f) == k + 2 and f.startswith("c:")]
+            for k, ids in by_k.items():
                 codes = features.gram_codes([self.vocab[i][2:] for i in ids], k) if ids else np.zeros(0, np.int64)
                 order = np.argsort(codes, kind="stable")
                 tables[k] = (codes[order], np.array(ids, dtype=np.int64)[order])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import marshal
 import math
+import mmap
 import os
 import stat
 import sys
@@ -21,7 +22,7 @@ from array import array
 from functools import lru_cache
 from pathlib import Path
 
-_SHARDS_FORMAT = 1
+_SHARDS_FORMAT = 2
 
 
 def _private_dir(path: Path) -> bool:
@@ -74,38 +75,47 @@ def _import_jieba():
 
 
 class _Shards:
-    """jieba's prefix dictionary split by first character, merged into FREQ as texts need it."""
+    """jieba's prefix dictionary split by first character, merged into FREQ as texts need it.
 
-    def __init__(self, shards: dict, total: int):
-        self.shards = shards
+    The cache file is a small marshalled index (character -> where its shard lies) followed by
+    the shards themselves, memory-mapped: start-up reads only the index.
+    """
+
+    def __init__(self, index: dict, blob, total: int):
+        self.index = index  # character -> (offset, bytes of words, bytes of counts)
+        self.blob = blob  # bytes-like: the shards
         self.total = total
         self.lock = threading.Lock()  # Dask workers may segment from several threads
 
     def ensure(self, text: str, freq: dict) -> None:
-        if not self.shards:
+        if not self.index:
             return
-        missing = self.shards.keys() & set(text)
+        missing = self.index.keys() & set(text)
         if not missing:
             return
         with self.lock:
             for ch in missing:
-                blob = self.shards.pop(ch, None)
-                if blob is not None:
+                where = self.index.pop(ch, None)
+                if where is not None:
+                    off, nwords, ncounts = where
                     counts = array("q")
-                    counts.frombytes(blob[1])
-                    freq.update(zip(blob[0].decode("utf-8").split("\n"), counts))
+                    counts.frombytes(self.blob[off + nwords : off + nwords + ncounts])
+                    freq.update(zip(bytes(self.blob[off : off + nwords]).decode("utf-8").split("\n"), counts))
 
     @classmethod
     def load(cls, jieba, tok) -> "_Shards":
         dict_path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
         st = os.stat(dict_path)
-        name = f"jieba-shards-{_SHARDS_FORMAT}-{jieba.__version__}-{st.st_size}-{int(st.st_mtime)}.marshal"
+        # Keyed by jieba version and dictionary size, so every virtual environment with the same jieba shares it.
+        name = f"jieba-shards-{_SHARDS_FORMAT}-{jieba.__version__}-{st.st_size}.bin"
         path = os.path.join(tok.tmp_dir, name)
         try:
-            with open(path, "rb") as fh:
-                fmt, total, shards = marshal.load(fh)  # our own file, in our private cache folder
-            if fmt == _SHARDS_FORMAT:
-                return cls(shards, total)
+            with open(path, "rb") as fh:  # our own file, in our private cache folder
+                head = int.from_bytes(fh.read(8), "little")
+                fmt, total, index = marshal.loads(fh.read(head))
+                if fmt == _SHARDS_FORMAT:
+                    blob = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))[8 + head :]
+                    return cls(index, blob, total)
         except (OSError, EOFError, ValueError, TypeError):
             pass
         tok.initialize()  # first run: jieba's own cache (or dict.txt), the full dictionary, once
@@ -114,11 +124,18 @@ class _Shards:
             keys, counts = groups.setdefault(word[0], ([], array("q")))
             keys.append(word)
             counts.append(count)
-        shards = {ch: ("\n".join(keys).encode("utf-8"), counts.tobytes()) for ch, (keys, counts) in groups.items()}
+        index, parts, off = {}, [], 0
+        for ch, (keys, counts) in groups.items():
+            words_bytes, counts_bytes = "\n".join(keys).encode("utf-8"), counts.tobytes()
+            index[ch] = (off, len(words_bytes), len(counts_bytes))
+            parts += [words_bytes, counts_bytes]
+            off += len(words_bytes) + len(counts_bytes)
+        blob = b"".join(parts)
+        header = marshal.dumps((_SHARDS_FORMAT, tok.total, dict(index)))
         fd, tmp = tempfile.mkstemp(dir=tok.tmp_dir, prefix=".shards.")
         try:
             with os.fdopen(fd, "wb") as fh:
-                marshal.dump((_SHARDS_FORMAT, tok.total, shards), fh)
+                fh.write(len(header).to_bytes(8, "little") + header + blob)
             os.replace(tmp, path)
         except OSError:
             try:
@@ -126,7 +143,7 @@ class _Shards:
             except OSError:
                 pass
         tok.FREQ = {}
-        return cls(shards, tok.total)
+        return cls(index, blob, tok.total)
 
 
 @lru_cache(maxsize=1)
