@@ -73,9 +73,9 @@ class Classifier:
                     next(src_it, None) if src_it else None,
                 )
 
-    def rule_scores(self, text: str) -> tuple[dict[str, float], list[Evidence]]:
-        """Summed rule weight per label and the evidence, for one text."""
-        return self._rules(text, normalize(text))
+    def rule_scores(self, text: str, norm: Normalized | None = None) -> tuple[dict[str, float], list[Evidence]]:
+        """Summed rule weight per label and the evidence, for one text (`norm`: its normalized form, if known)."""
+        return self._rules(text, norm if norm is not None else normalize(text))
 
     def _rules(self, text: str, norm: Normalized) -> tuple[dict[str, float], list[Evidence]]:
         scores = dict.fromkeys(LABEL_IDS, 0.0)

@@ -240,7 +240,8 @@ def train(
     records = read_corpus(corpus)
     rule_clf = Classifier(rules_dirs=rules, builtin_rules=not no_builtin_rules, model=None)
     scores = [rule_clf.rule_scores(r.text)[0] for r in records]
-    m, report = train_model(records, TrainConfig(seed=seed), rule_scores=scores, rules_sha256=rule_clf.ruleset.sha256)
+    cfg = TrainConfig(seed=seed)
+    m, report = train_model(records, cfg, rule_scores=scores, rules_sha256=rule_clf.ruleset.sha256)
     for label, n in report.skipped.items():
         typer.secho(f"WARNING: only {n} example(s) of {label} (need {MIN_POSITIVES} positives and negatives): "
                     f"the model will not predict it; it rests on the rules alone", fg="yellow", err=True)
@@ -248,7 +249,7 @@ def train(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{report.n_texts} texts, {report.n_features} features: {5}-fold cross-validated F1")
+    table = Table(title=f"{report.n_texts} texts, {report.n_features} features: {cfg.folds}-fold cross-validated F1")
     for col in ("label", "rules", "model", "fused", "threshold"):
         table.add_column(col)
     for label, f in report.cv_f1.items():

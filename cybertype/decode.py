@@ -27,10 +27,10 @@ class DecodeError(ValueError):
 
 def _common_chinese(text: str) -> int:
     """How many characters are among the 3,755 most common Chinese ones (GB2312 level 1)."""
-    from cybertype.normalize import _to_simplified
+    from cybertype.normalize import to_simplified
 
     count = 0
-    for ch in _to_simplified(text):
+    for ch in to_simplified(text):
         try:
             b = ch.encode("gb2312")
         except UnicodeEncodeError:

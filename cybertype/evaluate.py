@@ -70,7 +70,7 @@ def score(system: str, gold: list[CorpusRecord], pred_labels: list[list[str]], p
 def evaluate(classifier: Classifier, gold: list[CorpusRecord], modes=("fused",)) -> list[Report]:
     """Evaluate the classifier in each mode (fused, rules, model) plus a majority-class baseline."""
     norms = [normalize(r.text) for r in gold]
-    rule_scores = [classifier._rules(r.text, n)[0] for r, n in zip(gold, norms)]
+    rule_scores = [classifier.rule_scores(r.text, n)[0] for r, n in zip(gold, norms)]
     margins = classifier.model.margins(norms) if classifier.model is not None else None
     reports = []
     for mode in modes:

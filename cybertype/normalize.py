@@ -80,7 +80,8 @@ class Normalized:
         return self.starts[start], self.ends[end - 1]
 
 
-def _to_simplified(text: str) -> str:
+def to_simplified(text: str) -> str:
+    """Traditional to simplified Chinese (OpenCC tw2sp), keeping the length so offsets stay exact."""
     if not text:
         return text
     cc = _converter()
@@ -129,7 +130,7 @@ def normalize(text: str) -> Normalized:
             emit_start(i)
             emit_end(i + 1)
             prev = cls
-    return Normalized(_to_simplified("".join(chars)), starts, ends)
+    return Normalized(to_simplified("".join(chars)), starts, ends)
 
 
 @lru_cache(maxsize=4096)
