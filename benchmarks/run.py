@@ -387,7 +387,7 @@ def versions() -> dict:
         except PackageNotFoundError:
             out[name] = None
     try:
-        from cybertype.model import default_model_path
+        from cybertype.model.linear import default_model_path
 
         out["model_sha256"] = hashlib.sha256(default_model_path().read_bytes()).hexdigest()
     except Exception:  # noqa: BLE001 - informative only

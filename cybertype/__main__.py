@@ -1,3 +1,4 @@
+"""`python -m cybertype`: run the command."""
 from cybertype.cli import main
 
 main()

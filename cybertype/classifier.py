@@ -1,4 +1,4 @@
-"""Fusion of rule evidence and model scores into a `Result`.
+"""Rules + model -> `Result`: the one place where the rule evidence and the model scores meet.
 
 `Classifier` loads rules and the model once and labels any number of texts;
 `classify_many` scores texts in chunks so the model runs vectorized.
@@ -11,10 +11,10 @@ from itertools import islice
 from pathlib import Path
 
 from cybertype.labels import LABEL_IDS, NONE
-from cybertype.normalize import Normalized, normalize
+from cybertype.text.normalize import Normalized, normalize
 from cybertype.result import Evidence, Result
 from cybertype.rules import Matcher, RuleSet, load_rules
-from cybertype.scoring import DECISION_PROBABILITY, rule_probability
+from cybertype.model.fusion import DECISION_PROBABILITY, rule_probability
 
 DEFAULT = "default"
 _CHUNK = 128
@@ -130,7 +130,7 @@ def primary_of(labels: list[str], probs: dict[str, float]) -> str:
 def _load_model(model):
     if model is None:
         return None
-    from cybertype import model as model_module
+    from cybertype.model import linear as model_module
 
     if isinstance(model, model_module.Model):
         return model

@@ -13,7 +13,7 @@ from collections import Counter
 from itertools import combinations
 
 from cybertype.labels import LABEL_IDS, is_implicit as _implicit
-from cybertype.normalize import normalize
+from cybertype.text.normalize import normalize
 
 LABELS = set(LABEL_IDS)
 LANGS = {"zh", "zh-Hant", "en"}

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from cybertype.labels import LABEL_IDS, NONE, is_implicit
-from cybertype.normalize import normalize
+from cybertype.text.normalize import normalize
 
 LANGS = ("zh", "zh-Hant", "en")
 STYLES = ("victim", "bulletin", "judgment", "news", "press", "explainer", "chat", "other")

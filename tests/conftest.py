@@ -7,7 +7,6 @@ from typer.testing import CliRunner
 from cybertype.classifier import Classifier
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")

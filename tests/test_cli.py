@@ -4,11 +4,11 @@ import sys
 
 import jsonschema
 
-from cybertype import __version__
+from cybertype.version import __version__
 from cybertype.cli import app
 from cybertype.result import Result
 
-from conftest import SHARED, jsonl
+from conftest import ROOT, jsonl
 
 PIG = "我在婚恋网站认识一个男的，聊了两个月确定关系，他带我在一个平台买虚拟币，后来提现说要交解冻金。"
 CARDS = "兼职群里有人高价收卡，让我把银行卡和U盾一起卖给他们，一套给八百块。"
@@ -133,7 +133,7 @@ def test_pipe_defaults_to_jsonl_and_detects_jsonl():
 
 
 def test_seed_overview_gets_cards_and_gambling_with_evidence_for_four(runner):
-    seed = SHARED / "seeds" / "000_e0ff64a83cabab73.txt"
+    seed = ROOT / "tests" / "data" / "000_e0ff64a83cabab73.txt"
     result = runner.invoke(app, ["classify", str(seed), "--format", "json"])
     assert result.exit_code == 0
     [record] = json.loads(result.output)

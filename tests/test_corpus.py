@@ -10,7 +10,7 @@ from scipy.sparse import csr_matrix
 
 from cybertype.corpus import read_corpus
 from cybertype.labels import LABEL_IDS, is_implicit
-from cybertype.normalize import normalize
+from cybertype.text.normalize import normalize
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 STYLES = ("victim", "bulletin", "judgment", "news", "press", "explainer", "chat")

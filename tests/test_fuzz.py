@@ -10,8 +10,8 @@ import random
 import pytest
 
 from cybertype.classifier import Classifier, classify_records
-from cybertype.inputs import read_bytes
-from cybertype.outputs import to_json
+from cybertype.io.inputs import read_bytes
+from cybertype.io.outputs import to_json
 
 from conftest import ROOT
 

@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cybertype import features, inputs, outputs
-from cybertype import model as M
+from cybertype.io import inputs, outputs
+from cybertype.model import features
+from cybertype.model import linear as M
 from cybertype.cli import app
 
 from conftest import jsonl, write_rules
@@ -740,7 +741,7 @@ def test_configuration_errors_show_a_traceback_only_with_debug(tmp_path):
 
 def test_jieba_cache_lives_in_a_private_per_user_folder(tmp_path):
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"))
-    proc = subprocess.run([sys.executable, "-c", "from cybertype import features; print(features.tokenizer().tmp_dir)"],
+    proc = subprocess.run([sys.executable, "-c", "from cybertype.model import features; print(features.tokenizer().tmp_dir)"],
                           capture_output=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     folder = tmp_path / "xdg" / "cybertype"

@@ -17,7 +17,7 @@ import cybertype
 from cybertype.classifier import Classifier
 from cybertype.cli import app
 from cybertype.labels import LABEL_IDS
-from cybertype.outputs import CSV_COLUMNS, csv_row, to_json
+from cybertype.io.outputs import CSV_COLUMNS, csv_row, to_json
 from cybertype.result import error_result
 from cybertype.rules import load_rules
 

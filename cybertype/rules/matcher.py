@@ -12,25 +12,12 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from cybertype.normalize import Normalized, normalize_keyword
+from cybertype.text.normalize import Normalized, normalize_keyword
+from cybertype.rules.regex import compile_regex
 from cybertype.rules.ruleset import Rule
 
 _ANY, _NONE = -1, -2  # roles; a role >= 0 is an `all` group index
 MAX_SPANS_PER_RULE = 20  # evidence cap per rule and text, so a 1 MB file stays readable
-
-
-def compile_regex(pattern: str):
-    """Compile `pattern` with RE2 (linear time); ValueError with the reason if it is not valid RE2."""
-    import re2
-
-    options = re2.Options()
-    options.log_errors = False  # RE2 would otherwise print to stderr itself
-    options.max_mem = 8 << 20
-    try:
-        return re2.compile(pattern, options)
-    except re2.error as exc:
-        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        raise ValueError(f"regex {pattern!r} is not valid RE2: {reason}") from None
 
 
 class Hit(NamedTuple):

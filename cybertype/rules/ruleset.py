@@ -15,7 +15,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cybertype.labels import LABEL_IDS
-from cybertype.normalize import normalize_keyword
+from cybertype.rules.regex import compile_regex
+from cybertype.text.normalize import normalize_keyword
 
 Keyword = Annotated[str, Field(min_length=1)]
 
@@ -81,8 +82,6 @@ class Rule(BaseModel):
     @field_validator("regex")
     @classmethod
     def _regex_compiles(cls, value: list[str]) -> list[str]:
-        from cybertype.rules.matcher import compile_regex
-
         for pattern in value:
             compile_regex(pattern)  # raises ValueError with RE2's reason
         return value

@@ -1,7 +1,7 @@
 """Checking rules against their own examples and counter-examples (`cybertype rules test`)."""
 from __future__ import annotations
 
-from cybertype.normalize import normalize
+from cybertype.text.normalize import normalize
 from cybertype.rules.matcher import Matcher
 from cybertype.rules.ruleset import RuleSet
 

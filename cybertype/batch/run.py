@@ -1,0 +1,291 @@
+"""The `cybertype batch` run: checks, the output file, resume, summary, --sort-into and progress.
+
+The same for every engine: the run walks the folders into work units, hands them to an engine
+(`engines.open_engine`) and writes the lines it yields back in order. It never looks inside an engine.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cybertype.batch.counts import Summary, provenance
+from cybertype.batch.engines import open_engine
+from cybertype.batch.walk import DEFAULT_GLOBS, DEFAULT_MAX_BYTES, file_key, same_file, units, walk
+from cybertype.classifier import DEFAULT
+from cybertype.io import outputs
+from cybertype.model.linear import default_model_path, load as load_model
+from cybertype.rules import load_rules
+
+
+@dataclass
+class BatchOptions:
+    folders: list[Path]
+    output: str
+    globs: list[str] = field(default_factory=list)
+    excludes: list[str] = field(default_factory=list)
+    workers: int | None = None
+    resume: bool = False
+    sort_into: Path | None = None
+    engine: str = "local"
+    scheduler: str | None = None
+    format: str = "jsonl"
+    summary: Path | None = None
+    skip_none: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    quiet: bool = False
+    text_field: str = "text"
+    id_field: str = "id"
+    rules: list[Path] = field(default_factory=list)
+    builtin_rules: bool = True
+    model: Path | None = None
+
+
+def _terminate(signum, frame):  # SIGTERM ends the run like Ctrl-C: pool stopped, lines complete
+    raise KeyboardInterrupt
+
+
+def run_batch(o: BatchOptions) -> int:
+    """Run a batch; return the number of error records. Raises ValueError for usage problems."""
+    for f in o.folders:
+        if not f.exists():
+            raise ValueError(f"no such folder: {f}")
+    ruleset = load_rules(o.rules, builtin=o.builtin_rules)  # fail fast (exit 2) before any work
+    if o.model is not None:
+        load_model(o.model)
+    if o.engine == "dask":
+        from cybertype.batch.engines.dask import require_dask  # imports Dask only when it runs
+
+        require_dask()  # exit 2 with the install hint, before any work
+    from cybertype.batch import dataset
+
+    if dataset.is_dataset(o.folders, o.output):
+        return _run_dataset(o, ruleset)
+    if o.format == "parquet":
+        raise ValueError("-f parquet writes a dataset: give a .jsonl/.parquet dataset, -o DIR/ and --engine dask")
+    to_stdout = o.output == "-"
+    out_path = None if to_stdout else Path(o.output)
+    if o.resume and to_stdout:
+        raise ValueError("--resume needs an output file, not stdout")
+    items = list(walk(o.folders, o.globs or DEFAULT_GLOBS, o.excludes))
+    if out_path is not None and out_path.exists():
+        # The output may lie among the inputs (hard links and symlinks included): only an earlier
+        # output of ours, resumed, is allowed there, and it is then not read as an input.
+        clash = [i for i in items if same_file(i.path, out_path)]
+        if clash and not (o.resume and is_our_output(out_path, o.format)):
+            raise ValueError(f"refusing to overwrite input file {out_path} (it is among the files to label: "
+                             "write the output elsewhere or --exclude it)")
+        items = [i for i in items if i not in clash]
+    done = read_done(out_path, o.format) if o.resume and out_path else set()
+    summary = Summary(provenance=provenance(ruleset.sha256, o.model or default_model_path()))
+    work = units(items, text_field=o.text_field, id_field=o.id_field, max_bytes=o.max_bytes, done=done)
+    # The rules were loaded (and validated) above: the engine gets them rather than loading them again.
+    engine = open_engine(o.engine, ruleset=ruleset, rules_dirs=o.rules, builtin_rules=o.builtin_rules,
+                         model=str(o.model) if o.model else DEFAULT, workers=o.workers, scheduler=o.scheduler)
+    by_source = {i.source: i.path for i in items}
+    show = not o.quiet and sys.stderr.isatty()
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with ExitStack() as stack:
+            stack.callback(engine.close)
+            if to_stdout:
+                out = outputs.stdout()
+            else:
+                append = o.resume and out_path.exists() and out_path.stat().st_size > 0
+                out = stack.enter_context(open(out_path, "a" if append else "w", encoding="utf-8", newline=""))
+            progress = stack.enter_context(_progress(len(items), summary)) if show else None
+
+            def on_file(source: str, lines) -> None:
+                if o.sort_into is not None and source in by_source:
+                    sort_into(by_source[source], file_primary(lines), o.sort_into)
+                if progress is not None:
+                    progress.advance()
+
+            counted = _count(group_by_file(engine.lines(work), on_file), summary, o.skip_none)
+            header = not (o.resume and out_path is not None and out_path.exists() and out_path.stat().st_size > 0)
+            writer = outputs.write_csv(counted, out, header=header) if o.format == "csv" else outputs.write_jsonl(counted, out)
+            for _ in writer:
+                pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return _finish(o, summary, [i.path for i in items])
+
+
+def _finish(o: BatchOptions, summary: Summary, inputs: list[Path]) -> int:
+    data = summary.as_dict()
+    if o.summary is not None:
+        with outputs.atomic_output(o.summary, protected=inputs) as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=2)
+    if not o.quiet:
+        _print_summary(data)
+    return summary.errors
+
+
+def _run_dataset(o: BatchOptions, ruleset) -> int:
+    """A JSONL/Parquet dataset labeled on Dask into a folder of parts (see `dataset.classify_dataset`)."""
+    from cybertype.batch.dataset import classify_dataset, dataset_files
+
+    if o.engine != "dask":
+        raise ValueError("Parquet input and -o DIR/ (a folder of part files) are for datasets, labeled with "
+                         "--engine dask; to label a folder of files, give -o FILE")
+    if o.sort_into is not None:
+        raise ValueError("--sort-into links files of a folder; it does not apply to a dataset")
+    files = dataset_files(o.folders, o.globs, o.excludes)
+    summary = Summary(provenance=provenance(ruleset.sha256, o.model or default_model_path()))
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        classify_dataset(o.folders, Path(o.output), format=o.format, text_field=o.text_field, id_field=o.id_field,
+                         scheduler=o.scheduler, workers=o.workers, resume=o.resume, skip_none=o.skip_none,
+                         globs=o.globs, excludes=o.excludes, summary=summary, rules_dirs=o.rules,
+                         builtin_rules=o.builtin_rules, model=str(o.model) if o.model else DEFAULT)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return _finish(o, summary, [i.path for i in files])
+
+
+def _count(results, summary: Summary, skip_none: bool):
+    for r in results:
+        summary.add(r)
+        if skip_none and r.error is None and not r.labels:
+            summary.skipped_none += 1
+            continue
+        yield r
+
+
+class _progress:
+    """A rich progress bar on stderr: files done, texts/s, ETA."""
+
+    def __init__(self, total: int, summary: Summary):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.summary = summary
+        self.bar = Progress(TextColumn("labeling"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+                            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), transient=True,
+                            console=_stderr_console())
+        self.task = self.bar.add_task("batch", total=total, rate="")
+
+    def __enter__(self):
+        self.bar.start()
+        return self
+
+    def advance(self) -> None:
+        d = self.summary.as_dict()
+        self.bar.update(self.task, advance=1, rate=f"{d['texts_per_second'] or 0:.0f} texts/s")
+
+    def __exit__(self, *exc):
+        self.bar.stop()
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _print_summary(d: dict) -> None:
+    lines = [f"cybertype batch: {d['texts']} texts in {d['elapsed_seconds']:.1f} s "
+             f"({d['texts_per_second'] or 0:.1f} texts/s), {d['errors']} error(s)"]
+    if d["primary"]:
+        lines.append("  primary: " + ", ".join(f"{k} {v}" for k, v in d["primary"].items()))
+    if d["error_types"]:
+        lines.append("  errors: " + ", ".join(f"{k} {v}" for k, v in d["error_types"].items()))
+    if d["none_left_out"]:
+        lines.append(f"  none records left out: {d['none_left_out']}")
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
+# --- resume and sort-into ----------------------------------------------------------------------
+
+def is_our_output(path: Path, fmt: str = "jsonl") -> bool:
+    """True when `path` is empty or starts like a cybertype output in `fmt` (safe to resume into)."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536).decode("utf-8", errors="replace")
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    if not first:
+        return True
+    if fmt == "csv":
+        return first.startswith("id,source,labels,primary")
+    try:
+        rec = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(rec, dict) and {"labels", "primary", "source"} <= rec.keys()
+
+
+def read_done(path: Path, fmt: str = "jsonl") -> set[tuple[str | None, str | None]]:
+    """(source, id) of every complete record in an earlier output; a torn last line is cut off."""
+    if not path.exists():
+        return set()
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        # An interrupted run may leave half a line: drop it so the file holds complete records only.
+        data = data[: data.rfind(b"\n") + 1]
+        with open(path, "r+b") as fh:
+            fh.truncate(len(data))
+    done: set[tuple[str | None, str | None]] = set()
+    text = data.decode("utf-8", errors="replace")
+    if fmt == "csv":
+        import csv
+        import io
+
+        for row in csv.DictReader(io.StringIO(text)):
+            done.add((row.get("source") or None, row.get("id") or None))
+        return done
+    for line in text.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(rec, dict):
+            done.add((rec.get("source"), rec.get("id")))
+    return done
+
+
+def sort_into(path: Path, primary: str, dest: Path) -> Path:
+    """Hard-link (else copy) `path` into `dest/<primary>/`, never moving it; rename on a name collision."""
+    folder = dest / primary
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        if os.path.samefile(target, path) or _same_content(target, path):
+            return target
+        target = folder / f"{path.stem}-{n}{path.suffix}"
+        n += 1
+    try:
+        os.link(path, target)
+    except OSError:
+        shutil.copy2(path, target)
+    return target
+
+
+def _same_content(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def file_primary(results: list) -> str:
+    """The primary of a file: its records' most common non-none primary, else none."""
+    counts = Counter(r.primary for r in results if r.error is None and r.primary != "none")
+    return counts.most_common(1)[0][0] if counts else "none"
+
+
+def group_by_file(results: Iterable, on_file: Callable[[str, list], None]) -> Iterator:
+    """Pass results through, calling `on_file(file_source, results)` each time a file's records end."""
+    current, kept = None, []
+    for r in results:
+        key = file_key(r.source or "")
+        if key != current and current is not None:
+            on_file(current, kept)
+            kept = []
+        current = key
+        kept.append(r)
+        yield r
+    if current is not None:
+        on_file(current, kept)

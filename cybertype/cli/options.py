@@ -1,0 +1,100 @@
+"""Option bundles: options that several commands take, declared once (like sqlite-utils' `output_options`).
+
+Each bundle is a decorator that adds its options to a command's signature, where the command's
+parameter of the bundle's name stands, and hands the command one object built from their values.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def _bundle(target: str, options: dict[str, tuple[object, object]], build):
+    """A decorator adding `options` (name -> (Annotated type, default)) to a command's signature and passing
+    `build(**their values)` as the command's `target` parameter instead."""
+
+    def decorate(func):
+        sig = inspect.signature(func, eval_str=True)
+        added = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation, default=default)
+                 for name, (annotation, default) in options.items()]
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            kwargs[target] = build(**{name: kwargs.pop(name) for name in options})
+            return func(*args, **kwargs)
+
+        # The options take the place of `target` in the signature, so --help lists them where it stood.
+        params = [q for p in sig.parameters.values() for q in (added if p.name == target else [p])]
+        wrapper.__signature__ = sig.replace(parameters=params)  # what Typer reads the options from
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return wrapper
+
+    return decorate
+
+
+@dataclass
+class RulesModel:
+    """The rules and model options of a command."""
+
+    rules: list[Path]
+    builtin_rules: bool
+    model: Path | None = None
+    no_model: bool = False
+
+    def ruleset(self):
+        from cybertype.rules import load_rules
+
+        return load_rules(self.rules, builtin=self.builtin_rules)
+
+    def classifier(self):
+        from cybertype.classifier import DEFAULT, Classifier
+
+        return Classifier(rules_dirs=self.rules, builtin_rules=self.builtin_rules,
+                          model=None if self.no_model else (self.model or DEFAULT))
+
+
+_RULES = Annotated[list[Path], typer.Option("--rules", help="Folder (or file) of extra rule files; repeatable.")]
+_NO_BUILTIN = Annotated[bool, typer.Option("--no-builtin-rules", help="Do not load the built-in rules.")]
+_MODEL = Annotated[Optional[Path], typer.Option("--model", help="Use this trained model instead of the built-in one.")]
+_NO_MODEL = Annotated[bool, typer.Option("--no-model", help="Rules only: do not use any model.")]
+
+
+def rules_model_options(model: bool = True, no_model: bool = True):
+    """--rules and --no-builtin-rules, plus --model and --no-model where the command uses a model: passed as
+    `setup: RulesModel`."""
+    options: dict[str, tuple[object, object]] = {"rules": (_RULES, []), "no_builtin_rules": (_NO_BUILTIN, False)}
+    if model:
+        options["model"] = (_MODEL, None)
+    if model and no_model:
+        options["no_model"] = (_NO_MODEL, False)
+
+    def build(rules, no_builtin_rules, model=None, no_model=False):
+        return RulesModel(rules=rules, builtin_rules=not no_builtin_rules, model=model, no_model=no_model)
+
+    return _bundle("setup", options, build)
+
+
+@dataclass
+class Fields:
+    """Where the text and the id are in JSONL/CSV records."""
+
+    text: str
+    id: str
+
+
+input_options = _bundle("fields", {
+    "text_field": (Annotated[str, typer.Option("--text-field", help="Field holding the text (JSONL/CSV).")], "text"),
+    "id_field": (Annotated[str, typer.Option("--id-field", help="Field holding the id (JSONL/CSV).")], "id"),
+}, lambda text_field, id_field: Fields(text_field, id_field))
+
+
+def format_option(choices: type[Enum], default, help: str | None = None):
+    """-f/--format with the command's `choices`, passed as `format`."""
+    option = Annotated[Optional[choices] if default is None else choices, typer.Option("-f", "--format", help=help)]
+    return _bundle("format", {"format": (option, default)}, lambda format: format)

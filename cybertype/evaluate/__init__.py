@@ -1,0 +1,1 @@
+"""Evaluation against gold labels: metrics (`metrics`) and their rich tables (`report`)."""

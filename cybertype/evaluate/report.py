@@ -1,0 +1,38 @@
+"""Rich tables for evaluation reports."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from cybertype.evaluate.metrics import Report
+from cybertype.labels import LABEL_IDS, NONE
+
+
+def print_reports(reports: list[Report], console: Console | None = None) -> None:
+    """Summary rows (one per system), per-label F1, and the first system's confusion matrix."""
+    console = console or Console()
+    summary = Table(title=f"{reports[0].n} texts")
+    for col in ("system", "macro F1", "micro F1", "primary acc.", "none FP rate"):
+        summary.add_column(col)
+    for r in reports:
+        summary.add_row(r.system, f"{r.macro_f1:.3f}", f"{r.micro_f1:.3f}", f"{r.primary_accuracy:.3f}",
+                        f"{r.none_fp_rate:.3f}")
+    console.print(summary)
+    per = Table(title="per label: precision / recall / F1")
+    per.add_column("label")
+    per.add_column("support")
+    for r in reports:
+        per.add_column(r.system)
+    for label in LABEL_IDS:
+        cells = [f"{m.precision:.2f} / {m.recall:.2f} / {m.f1:.3f}" for m in (r.per_label[label] for r in reports)]
+        per.add_row(label, str(reports[0].per_label[label].support), *cells)
+    console.print(per)
+    first = reports[0]
+    cm = Table(title=f"confusion of primary labels ({first.system}): rows gold, columns predicted")
+    cm.add_column("gold \\ predicted")
+    order = [*LABEL_IDS, NONE]
+    for label in order:
+        cm.add_column(label[:10])
+    for g in order:
+        cm.add_row(g, *(str(first.confusion[g][p]) for p in order))
+    console.print(cm)

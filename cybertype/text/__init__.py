@@ -1,0 +1,1 @@
+"""Text: bytes -> decoded text (`decode`), normalized text with an offset map (`normalize`), words (`segment`)."""

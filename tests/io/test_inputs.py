@@ -1,0 +1,75 @@
+import io
+
+from cybertype.io.inputs import read_path, read_stdin, stdin_is_jsonl
+
+
+def test_text_file_is_one_record(tmp_path):
+    p = tmp_path / "case-1.txt"
+    p.write_text("网上认识的男友带我投资", encoding="utf-8")
+    [rec] = list(read_path(p))
+    assert rec.id == "case-1" and rec.text.startswith("网上") and rec.error is None
+
+
+def test_jsonl_keeps_good_lines_and_reports_bad_ones(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"id": "a", "text": "一"}\n{broken\n[1, 2]\n"x"\n{"id": "e"}\n{"id": 7, "text": "二"}\n\n',
+                 encoding="utf-8")
+    recs = list(read_path(p))
+    assert [r.id for r in recs if r.error is None] == ["a", "7"]
+    errors = [(r.line, r.error[0]) for r in recs if r.error]
+    assert errors == [(2, "InvalidJSON"), (3, "InvalidRecord"), (4, "InvalidRecord"), (5, "MissingField")]
+    assert recs[1].source.endswith("in.jsonl:2")
+
+
+def test_custom_text_and_id_fields(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"case": "k1", "body": "内容"}\n', encoding="utf-8")
+    [rec] = list(read_path(p, text_field="body", id_field="case"))
+    assert rec.id == "k1" and rec.text == "内容"
+
+
+def test_csv_rows(tmp_path):
+    p = tmp_path / "in.csv"
+    p.write_text('id,text\nr1,"第一行, 有逗号"\nr2,"多行\n文本"\nr3\n', encoding="utf-8")
+    recs = list(read_path(p))
+    assert [(r.id, r.text) for r in recs if r.error is None] == [("r1", "第一行, 有逗号"), ("r2", "多行\n文本")]
+    assert recs[-1].error[0] == "MissingField" and recs[-1].line == 5
+
+
+def test_csv_without_text_column(tmp_path):
+    p = tmp_path / "in.csv"
+    p.write_text("id,body\n1,x\n", encoding="utf-8")
+    [rec] = list(read_path(p))
+    assert rec.error[0] == "MissingField" and "text" in rec.error[1]
+
+
+def test_json_file_one_record_per_object(tmp_path):
+    p = tmp_path / "in.json"
+    p.write_text('[{"id": "a", "text": "一"}, {"id": "b", "text": "二"}]', encoding="utf-8")
+    assert [r.id for r in read_path(p)] == ["a", "b"]
+
+
+def test_unreadable_and_binary_files_become_error_records(tmp_path):
+    [missing] = list(read_path(tmp_path / "nope.txt"))
+    assert missing.error[0] == "ReadError"
+    b = tmp_path / "blob.txt"
+    b.write_bytes(bytes(range(256)) * 10)
+    [binary] = list(read_path(b))
+    assert binary.error[0] == "DecodeError"
+
+
+def test_stdin_auto_detects_jsonl_or_text():
+    assert stdin_is_jsonl('{"text": "a"}\n\n{"text": "b"}\n')
+    assert not stdin_is_jsonl('{"text": "a"}\nplain line\n')
+    recs = list(read_stdin(io.BytesIO('{"id": "x", "text": "一"}\n'.encode())))
+    assert recs[0].id == "x"
+    recs = list(read_stdin(io.BytesIO("just some text".encode())))
+    assert recs[0].text == "just some text"
+
+
+def test_max_bytes_truncates_on_a_character_boundary(tmp_path):
+    p = tmp_path / "long.txt"
+    p.write_text("杀猪盘" * 100, encoding="utf-8")
+    [rec] = list(read_path(p, max_bytes=10))
+    assert rec.text == "杀猪盘"
+    assert any("truncated" in w for w in rec.warnings)
