@@ -140,3 +140,42 @@ def test_seed_overview_gets_cards_and_gambling_with_evidence_for_four(runner):
     assert {"two_cards", "online_gambling"} <= set(record["labels"])
     evidenced = {e["label"] for e in record["evidence"]}
     assert {"pig_butchering", "fake_anchor_tipping", "two_cards", "online_gambling"} <= evidenced
+
+
+# --- issue 12, item 15: --encoding on classify and batch -----------------------------------------------
+
+BIG5_CARDS = "出租銀行卡給詐騙集團"
+
+
+def test_classify_encoding_forces_the_reading(runner, tmp_path):
+    p = tmp_path / "b.txt"
+    p.write_bytes(BIG5_CARDS.encode("big5"))
+    forced = runner.invoke(app, ["classify", str(p), "-f", "jsonl", "--encoding", "gb18030"])
+    detected = runner.invoke(app, ["classify", str(p), "-f", "jsonl"])
+    assert forced.exit_code == 0 and detected.exit_code == 0
+    assert "two_cards" in jsonl(detected.output)[0]["labels"]
+    assert jsonl(forced.output)[0]["labels"] == []  # read as GB18030, the text is gibberish
+    bad = runner.invoke(app, ["classify", str(p), "--encoding", "klingon"])
+    assert bad.exit_code == 2 and "unknown encoding 'klingon'" in bad.stderr
+
+
+def test_batch_encoding_applies_to_every_file(runner, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(BIG5_CARDS.encode("big5"))
+    (folder / "b.jsonl").write_bytes(json.dumps({"id": "r", "text": BIG5_CARDS}, ensure_ascii=False).encode("big5"))
+    out = tmp_path / "o.jsonl"
+    result = runner.invoke(app, ["batch", str(folder), "-o", str(out), "-q", "--encoding", "big5", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    records = jsonl(out.read_text(encoding="utf-8"))
+    assert [r["primary"] for r in records] == ["two_cards", "two_cards"]
+    refused = runner.invoke(app, ["batch", str(folder), "-o", str(tmp_path / "p.jsonl"), "--encoding", "rot13"])
+    assert refused.exit_code == 2 and "not a text encoding" in refused.stderr
+
+
+def test_encoding_on_a_pipe():
+    proc = subprocess.run([sys.executable, "-m", "cybertype", "classify", "-", "--encoding", "big5"],
+                          input=BIG5_CARDS.encode("big5"), capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    [record] = jsonl(proc.stdout.decode())
+    assert record["evidence"][0]["match"] in BIG5_CARDS

@@ -43,6 +43,7 @@ class BatchOptions:
     quiet: bool = False
     text_field: str = "text"
     id_field: str = "id"
+    encoding: str | None = None  # --encoding: forced for every file; None: detected per file
     rules: list[Path] = field(default_factory=list)
     builtin_rules: bool = True
     model: Path | None = None
@@ -67,6 +68,8 @@ def run_batch(o: BatchOptions) -> int:
     from cybertype.batch import dataset
 
     if dataset.is_dataset(o.folders, o.output):
+        if o.encoding not in (None, "utf-8"):
+            raise ValueError("--encoding does not apply to datasets: JSONL datasets are read as UTF-8")
         return _run_dataset(o, ruleset)
     if o.format == "parquet":
         raise ValueError("-f parquet writes a dataset: give a .jsonl/.parquet dataset, -o DIR/ and --engine dask")
@@ -85,7 +88,8 @@ def run_batch(o: BatchOptions) -> int:
         items = [i for i in items if i not in clash]
     done = read_done(out_path, o.format) if o.resume and out_path else set()
     summary = Summary(provenance=provenance(ruleset.sha256, o.model or default_model_path()))
-    work = units(items, text_field=o.text_field, id_field=o.id_field, max_bytes=o.max_bytes, done=done)
+    work = units(items, text_field=o.text_field, id_field=o.id_field, max_bytes=o.max_bytes, done=done,
+                 encoding=o.encoding)
     # The rules were loaded (and validated) above: the engine gets them rather than loading them again.
     engine = open_engine(o.engine, ruleset=ruleset, rules_dirs=o.rules, builtin_rules=o.builtin_rules,
                          model=str(o.model) if o.model else DEFAULT, workers=o.workers, scheduler=o.scheduler)

@@ -75,11 +75,12 @@ def file_key(source: str) -> str:
 
 def records(items: Iterable[FileItem], *, text_field: str = "text", id_field: str = "id",
             max_bytes: int | None = DEFAULT_MAX_BYTES,
-            done: set[tuple[str | None, str | None]] | None = None) -> Iterator[InputRecord]:
-    """Input records of every file, skipping (source, id) pairs in `done`."""
+            done: set[tuple[str | None, str | None]] | None = None,
+            encoding: str | None = None) -> Iterator[InputRecord]:
+    """Input records of every file, skipping (source, id) pairs in `done`; `encoding` forces one."""
     for item in items:
         for rec in read_path(item.path, text_field=text_field, id_field=id_field, source=item.source,
-                             max_bytes=max_bytes):
+                             max_bytes=max_bytes, encoding=encoding):
             if done and (rec.source, rec.id) in done:
                 continue
             yield rec
@@ -92,19 +93,22 @@ class FileTask:
     path: Path
     source: str
     max_bytes: int | None
+    encoding: str | None = None  # forced by --encoding; None: detected
 
 
 def units(items: Iterable[FileItem], *, text_field: str = "text", id_field: str = "id",
           max_bytes: int | None = DEFAULT_MAX_BYTES,
-          done: set[tuple[str | None, str | None]] | None = None) -> Iterator[InputRecord | FileTask]:
+          done: set[tuple[str | None, str | None]] | None = None,
+          encoding: str | None = None) -> Iterator[InputRecord | FileTask]:
     """Work units, in order: a `FileTask` per plain-text file, records of multi-record files."""
     done_files = {file_key(src or "") for src, _ in done} if done else set()
     for item in items:
         if format_for(item.path) == "text":
             if item.source not in done_files:  # a text file is one record: done or not as a whole
-                yield FileTask(item.path, item.source, max_bytes)
+                yield FileTask(item.path, item.source, max_bytes, encoding)
             continue
-        yield from records([item], text_field=text_field, id_field=id_field, max_bytes=max_bytes, done=done)
+        yield from records([item], text_field=text_field, id_field=id_field, max_bytes=max_bytes, done=done,
+                           encoding=encoding)
 
 
 Unit = InputRecord | FileTask
@@ -114,7 +118,7 @@ def expand(units: Iterable[Unit]) -> Iterator[InputRecord]:
     """Records of work units: each `FileTask` read here, records passed through."""
     for unit in units:
         if isinstance(unit, FileTask):
-            yield from read_path(unit.path, source=unit.source, max_bytes=unit.max_bytes)
+            yield from read_path(unit.path, source=unit.source, max_bytes=unit.max_bytes, encoding=unit.encoding)
         else:
             yield unit
 

@@ -97,9 +97,11 @@ def classify(
     def records():
         k = 0
         for p in paths:
-            it = (inputs.read_stdin(input_format=input_format.value, text_field=fields.text, id_field=fields.id)
+            it = (inputs.read_stdin(input_format=input_format.value, text_field=fields.text, id_field=fields.id,
+                                    encoding=fields.encoding)
                   if p == "-" else
-                  inputs.read_path(p, input_format.value, text_field=fields.text, id_field=fields.id))
+                  inputs.read_path(p, input_format.value, text_field=fields.text, id_field=fields.id,
+                                   encoding=fields.encoding))
             for rec in it:
                 if explain:
                     texts[k] = rec.text
@@ -166,6 +168,7 @@ def batch(
         folders=folders, output=output, globs=glob, excludes=exclude, workers=workers, resume=resume,
         sort_into=sort_into, engine=engine.value, scheduler=scheduler, format=format.value, summary=summary,
         skip_none=skip_none, max_bytes=max_bytes, quiet=quiet, text_field=fields.text, id_field=fields.id,
+        encoding=fields.encoding,
         rules=setup.rules, builtin_rules=setup.builtin_rules, model=setup.model,
     )
     failed = run_batch(opts)

@@ -82,16 +82,26 @@ def rules_model_options(model: bool = True, no_model: bool = True):
 
 @dataclass
 class Fields:
-    """Where the text and the id are in JSONL/CSV records."""
+    """Where the text and the id are in JSONL/CSV records, and the encoding of the input if forced."""
 
     text: str
     id: str
+    encoding: str | None = None
+
+
+def _fields(text_field: str, id_field: str, encoding: str | None) -> Fields:
+    from cybertype.text.decode import check_encoding
+
+    return Fields(text_field, id_field, check_encoding(encoding) if encoding is not None else None)
 
 
 input_options = _bundle("fields", {
     "text_field": (Annotated[str, typer.Option("--text-field", help="Field holding the text (JSONL/CSV).")], "text"),
     "id_field": (Annotated[str, typer.Option("--id-field", help="Field holding the id (JSONL/CSV).")], "id"),
-}, lambda text_field, id_field: Fields(text_field, id_field))
+    "encoding": (Annotated[Optional[str], typer.Option(
+        "--encoding", help="Read every input in this encoding (e.g. big5, gb18030, utf-16) instead of detecting it.")],
+        None),
+}, _fields)
 
 
 def format_option(choices: type[Enum], default, help: str | None = None):

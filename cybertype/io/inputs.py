@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from cybertype.text.decode import DecodeError, decode_bytes
+from cybertype.text.lines import decode_lines, decode_one, needs_line_decoding
 
 InputFormat = Literal["auto", "text", "jsonl", "csv", "json"]
 _BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".json": "json"}
@@ -60,8 +61,10 @@ def read_path(
     id_field: str = "id",
     source: str | None = None,
     max_bytes: int | None = None,
+    encoding: str | None = None,
 ) -> Iterator[InputRecord]:
-    """Records of one file. `source` names it in the output (default: the path as given)."""
+    """Records of one file. `source` names it in the output (default: the path as given); `encoding` forces
+    one instead of detecting it."""
     name = source if source is not None else str(path)
     fmt = format_for(path, input_format)
     try:
@@ -71,22 +74,13 @@ def read_path(
         yield _error("ReadError", f"cannot read file: {exc.strerror or exc}", name)
         return
     notes = []
-    if max_bytes and len(data) > max_bytes:
-        data = _cut_at_char_boundary(data[:max_bytes])
+    truncated = bool(max_bytes and len(data) > max_bytes)
+    if truncated:
+        # Cut at max_bytes; the decoder drops a character cut in half there, in whatever encoding it finds.
+        data = data[:max_bytes]
         notes.append(f"truncated: only the first {max_bytes} bytes were classified")
     yield from read_bytes(data, fmt, name=name, text_field=text_field, id_field=id_field, default_id=Path(str(path)).stem,
-                          notes=notes)
-
-
-def _cut_at_char_boundary(data: bytes) -> bytes:
-    # Drop a UTF-8 sequence cut in half at the end, so truncation itself adds no replacement character.
-    for back in range(1, 4):
-        if len(data) >= back and (data[-back] & 0xC0) == 0xC0:
-            need = 2 if data[-back] < 0xE0 else 3 if data[-back] < 0xF0 else 4
-            return data[:-back] if need > back else data
-        if len(data) >= back and (data[-back] & 0x80) == 0:
-            return data
-    return data
+                          notes=notes, encoding=encoding, truncated=truncated)
 
 
 def read_bytes(
@@ -98,15 +92,22 @@ def read_bytes(
     id_field: str = "id",
     default_id: str | None = None,
     notes: list[str] | None = None,
+    encoding: str | None = None,
+    truncated: bool = False,
 ) -> Iterator[InputRecord]:
     """Records of the bytes of one file in format `fmt` (text, jsonl, json or csv).
 
     A file that holds no record at all (empty, blank lines, a CSV header alone) yields one
-    `EmptyInput` error record, so nothing disappears silently.
+    `EmptyInput` error record, so nothing disappears silently. `encoding` forces one; `truncated`
+    says the bytes were cut anywhere (a character cut in half at the end is dropped). JSON Lines that
+    are not all UTF-8 are decoded line by line, each line in its own encoding.
     """
     notes = list(notes or [])
+    if fmt == "jsonl" and encoding is None and needs_line_decoding(data):
+        yield from _not_empty(_mixed_jsonl(data, name, text_field, id_field, notes, truncated), name)
+        return
     try:
-        text, replaced = decode_bytes(data)
+        text, replaced = decode_bytes(data, encoding, truncated=truncated)
     except DecodeError as exc:
         yield _error("DecodeError", str(exc), name, id=default_id if fmt == "text" else None)
         return
@@ -129,6 +130,15 @@ def read_bytes(
         yield _error("UsageError", f"unknown input format {fmt!r}", name)
         return
     yield from _not_empty(records, name)
+
+
+def _mixed_jsonl(data: bytes, name: str, text_field: str, id_field: str, notes: list[str],
+                 truncated: bool) -> Iterator[InputRecord]:
+    for line in decode_lines(data, truncated=truncated):
+        if line.error is not None:
+            yield _error("DecodeError", f"line {line.number}: {line.error}", f"{name}:{line.number}", line.number)
+            continue
+        yield from jsonl_lines([(line.number, line.text, notes + line.warnings)], name, text_field, id_field)
 
 
 def _line_notes(line: str, notes: list[str], replaced: list[str]) -> list[str]:
@@ -272,39 +282,49 @@ def read_stdin(
     *,
     text_field: str = "text",
     id_field: str = "id",
+    encoding: str | None = None,
 ) -> Iterator[InputRecord]:
     """Records from standard input. JSON Lines are streamed line by line when asked for explicitly."""
     stream = stream if stream is not None else sys.stdin.buffer
     if input_format == "jsonl":
         def lines():
-            n = 0
+            n, hint = 0, None
             for raw in stream:
-                text, replaced = decode_line(raw)
+                text, warnings, enc = decode_line(raw, encoding, hint)
+                hint = enc if enc not in ("utf-8", None) else hint  # the encoding of the last non-UTF-8 line
                 for part in _LINE_BREAK.split(text):  # a lone \r also ends a line, as in files
                     n += 1
-                    yield n, part, _line_notes(part, [], ["invalid UTF-8"] if replaced else [])
+                    yield n, part, warnings if text.strip() else []
         yield from _not_empty(jsonl_lines(lines(), "-", text_field, id_field), "-")
         return
     data = stream.read()
     fmt = input_format
     if fmt == "auto":
         try:
-            decoded, _ = decode_bytes(data)
+            decoded, _ = decode_bytes(data, encoding)
         except DecodeError:
             decoded = ""
         fmt = "jsonl" if stdin_is_jsonl(decoded) else "text"
-    yield from read_bytes(data, fmt, name="-", text_field=text_field, id_field=id_field, default_id="stdin")
+    yield from read_bytes(data, fmt, name="-", text_field=text_field, id_field=id_field, default_id="stdin",
+                          encoding=encoding)
 
 
-def decode_line(raw: bytes) -> tuple[str, bool]:
-    """One line of a streamed JSON Lines input, UTF-8 with replacement; True if bytes were replaced."""
-    try:
-        text, replaced = raw.decode("utf-8"), False
-    except UnicodeDecodeError:
-        text, replaced = raw.decode("utf-8", errors="replace"), True
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.removesuffix("\n").removesuffix("\r"), replaced
+def decode_line(raw: bytes, encoding: str | None = None, hint: str | None = None) -> tuple[str, list[str], str | None]:
+    """One line of a streamed JSON Lines input: its text, warnings and encoding (None if undecodable).
+
+    The line is decoded on its own (see `text.lines`): `encoding` forces one, `hint` is the encoding of
+    the previous non-UTF-8 line; a line that no encoding fits is replaced UTF-8, with a warning."""
+    raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if encoding is not None:
+        text, warnings = decode_bytes(raw, encoding) if raw else ("", [])
+        return text, warnings, encoding
+    line = decode_one(raw, hint)
+    if line.error is not None:
+        text = raw.decode("utf-8", errors="replace")
+        return text, [f"{text.count(chr(0xFFFD))} invalid UTF-8 byte sequence(s) replaced with U+FFFD"], None
+    return line.text, line.warnings, line.encoding
 
 
 # --- rows of tables (Parquet datasets, pandas and Dask frames, bags of dicts) -----------------------

@@ -73,3 +73,61 @@ def test_max_bytes_truncates_on_a_character_boundary(tmp_path):
     [rec] = list(read_path(p, max_bytes=10))
     assert rec.text == "杀猪盘"
     assert any("truncated" in w for w in rec.warnings)
+
+
+# --- issue 12: JSONL mixing encodings (17), --max-bytes in GBK/Big5 (18), a forced encoding (15) -----------
+
+import json
+
+import pytest
+
+ZH = "他把名下的银行卡和U盾卖给了收卡的人，一套八百块"
+HANT = "他把名下的銀行卡和U盾賣給了收卡的人，一套八百塊"
+
+
+def test_jsonl_mixing_encodings_is_decoded_line_by_line(tmp_path):
+    rows = [("a", ZH, "utf-8"), ("b", ZH, "gb18030"), ("c", HANT, "big5"), ("d", ZH, "utf-8"), ("e", ZH, "utf-8")]
+    p = tmp_path / "mixed.jsonl"
+    p.write_bytes(b"".join(json.dumps({"id": i, "text": t}, ensure_ascii=False).encode(enc) + b"\n"
+                           for i, t, enc in rows))
+    recs = list(read_path(p))
+    assert [(r.id, r.text, r.error) for r in recs] == [(i, t, None) for i, t, _ in rows]
+    assert [r.line for r in recs] == [1, 2, 3, 4, 5]
+    assert not recs[0].warnings and "gb18030" in recs[1].warnings[0] and "big5" in recs[2].warnings[0]
+
+
+def test_jsonl_with_a_few_bad_bytes_still_warns_only_on_that_line(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_bytes(json.dumps({"id": "a", "text": ZH}, ensure_ascii=False).encode() + b"\n" +
+                  b'{"id": "b", "text": "' + ZH.encode() + b'\xff"}\n')
+    a, b = read_path(p)
+    assert a.warnings == [] and b.text.startswith(ZH) and "replaced" in b.warnings[0]
+
+
+@pytest.mark.parametrize("encoding, text", [("gbk", ZH), ("big5", HANT), ("gb18030", ZH)])
+def test_max_bytes_cutting_a_legacy_file_mid_character_keeps_the_text(tmp_path, encoding, text):
+    p = tmp_path / "case.txt"
+    data = (text * 3).encode(encoding)
+    p.write_bytes(data)
+    for max_bytes in range(len(data) // 3, len(data) // 3 + 6):
+        [rec] = read_path(p, max_bytes=max_bytes)
+        assert rec.error is None, (max_bytes, rec.error)
+        assert (text * 3).startswith(rec.text) and "\ufffd" not in rec.text
+        assert rec.warnings == [f"truncated: only the first {max_bytes} bytes were classified"]
+
+
+def test_a_forced_encoding_overrides_detection(tmp_path):
+    p = tmp_path / "t.txt"
+    p.write_bytes("出租銀行卡給詐騙集團".encode("big5"))
+    [detected] = read_path(p)
+    [forced] = read_path(p, encoding="gb18030")
+    assert detected.text == "出租銀行卡給詐騙集團" and forced.text == "出租銀行卡給詐騙集團".encode("big5").decode("gb18030")
+    [piped] = read_stdin(io.BytesIO("出租銀行卡給詐騙集團".encode("big5")), "text", encoding="big5")
+    assert piped.text == "出租銀行卡給詐騙集團"
+
+
+def test_streamed_jsonl_lines_are_decoded_each_on_its_own():
+    data = (json.dumps({"id": "a", "text": ZH}, ensure_ascii=False).encode("gbk") + b"\n" +
+            json.dumps({"id": "b", "text": ZH}, ensure_ascii=False).encode("utf-8") + b"\n")
+    a, b = read_stdin(io.BytesIO(data), "jsonl")
+    assert (a.text, b.text) == (ZH, ZH)
