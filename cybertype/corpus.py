@@ -62,6 +62,8 @@ def read_corpus(path: Path | str) -> list[CorpusRecord]:
             continue
         try:
             out.append(CorpusRecord.model_validate(json.loads(line)))
+        except RecursionError:
+            raise CorpusError(f"{path}:{n}: JSON nested too deeply") from None
         except (ValueError, ValidationError) as exc:
             first = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else \
                 "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors())

@@ -32,7 +32,7 @@ def errors(func):
             if state["debug"]:
                 raise
             for line in exc.problems:
-                typer.echo(f"cybertype: rule error: {line}", err=True)
+                typer.echo(f"cybertype: rule error: {_one_line(line)}", err=True)
             raise typer.Exit(2) from None
         except (UsageProblem, CorpusError, ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             if state["debug"]:
@@ -49,7 +49,9 @@ def errors(func):
 
 
 def _one_line(message: object) -> str:
-    return " ".join(str(message).split())
+    from cybertype.text.quote import printable
+
+    return printable(" ".join(str(message).split()))
 
 
 def _quiet_stdout() -> None:

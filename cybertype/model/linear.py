@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import lzma
 import math
+import stat
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -189,10 +191,20 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
                 raise _refuse(path, f"arrays larger than {_MAX_UNPACKED >> 20} MB unpacked, not a cybertype model")
             arrays = {}
             for n in _ARRAYS:
+                _check_header(path, zf, infos[f"{n}.npy"])
                 with zf.open(infos[f"{n}.npy"]) as fh:
                     arrays[n] = np.lib.format.read_array(fh, allow_pickle=False)
     except ModelError:
         raise
+    except NotImplementedError as exc:  # zipfile: a compression method it does not know (a RuntimeError too)
+        raise _refuse(path, f"not a readable cybertype model (unsupported compression: "
+                            f"{' '.join(str(exc).split())})") from None
+    except RuntimeError:  # zipfile: an encrypted member ("password required for extraction")
+        raise _refuse(path, "not a readable cybertype model (an encrypted member, which a cybertype model never "
+                            "holds)") from None
+    except (lzma.LZMAError, MemoryError) as exc:
+        raise _refuse(path, f"not a readable cybertype model (damaged: {type(exc).__name__}: "
+                            f"{' '.join(str(exc).split())})") from None
     except ValueError as exc:
         if "pickle" in str(exc) or "Object arrays" in str(exc):
             raise _refuse(path, "not a readable cybertype model: it holds pickled Python objects, which cybertype "
@@ -202,6 +214,21 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
         raise _refuse(path, f"not a readable cybertype model (damaged or truncated: {type(exc).__name__}: "
                                 f"{' '.join(str(exc).split())})") from None
     return arrays
+
+
+def _check_header(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a .npy member whose header promises more data than the member holds (a huge shape would
+    otherwise make numpy try to allocate it)."""
+    with zf.open(info) as fh:
+        version = np.lib.format.read_magic(fh)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(fh, max_header_size=10_000)
+    if dtype.hasobject:
+        return  # refused by read_array itself (allow_pickle=False), with the pickle message
+    need = math.prod(int(k) for k in shape) * dtype.itemsize
+    if need > info.file_size:
+        raise _refuse(path, f"not a readable cybertype model ({info.filename}: the array header claims "
+                            f"{need:,} bytes, the member holds {info.file_size:,})")
 
 
 def _check_meta(path: Path, meta: dict, labels: list[str]) -> None:
@@ -224,8 +251,15 @@ def load(path: Path | str) -> Model:
     fusion parameters) is checked before the model is used.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ModelError(f"model file not found: {path}")
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ModelError(f"model file not found: {path}") from None
+    except OSError as exc:
+        raise _refuse(path, f"cannot read model file: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a device, FIFO or socket"
+        raise _refuse(path, f"not a regular file ({kind}), so not a cybertype model")
     if path.stat().st_size > _MAX_BYTES:
         raise _refuse(path, f"larger than {_MAX_BYTES >> 20} MB, not a cybertype model")
     arrays = _read_arrays(path)

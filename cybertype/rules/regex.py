@@ -12,5 +12,8 @@ def compile_regex(pattern: str):
     try:
         return re2.compile(pattern, options)
     except re2.error as exc:
-        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        raise ValueError(f"regex {pattern!r} is not valid RE2: {reason}") from None
+        from cybertype.text.quote import cut, printable, quote
+
+        reason = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        # Both the pattern and RE2's reason (which quotes the pattern) are cut: a 1 MB regex is not echoed.
+        raise ValueError(f"regex {quote(pattern)} is not valid RE2: {cut(printable(reason))}") from None

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from cybertype.labels import LABEL_IDS
 from cybertype.rules.regex import compile_regex
 from cybertype.text.normalize import normalize_keyword
+from cybertype.text.quote import cut, printable, quote
 
 Keyword = Annotated[str, Field(min_length=1)]
 
@@ -44,7 +45,7 @@ class Rule(BaseModel):
     @classmethod
     def _known_label(cls, value: str) -> str:
         if value not in LABEL_IDS:
-            raise ValueError(f"unknown label {value!r}; expected one of {', '.join(LABEL_IDS)}")
+            raise ValueError(f"unknown label {quote(value)}; expected one of {', '.join(LABEL_IDS)}")
         return value
 
     @field_validator("weight")
@@ -67,7 +68,7 @@ class Rule(BaseModel):
     def _keywords_normalize(cls, value: list[str]) -> list[str]:
         for kw in value:
             if not normalize_keyword(kw):
-                raise ValueError(f"keyword {kw!r} is empty after normalization")
+                raise ValueError(f"keyword {quote(kw)} is empty after normalization")
         return value
 
     @field_validator("all")
@@ -76,7 +77,7 @@ class Rule(BaseModel):
         for group in value:
             for kw in group:
                 if not normalize_keyword(kw):
-                    raise ValueError(f"keyword {kw!r} is empty after normalization")
+                    raise ValueError(f"keyword {quote(kw)} is empty after normalization")
         return value
 
     @field_validator("regex")
@@ -133,8 +134,8 @@ def _problem(path: Path, rule_id: str, exc: ValidationError) -> list[str]:
     out = []
     for err in exc.errors():
         field = ".".join(str(x) for x in err["loc"]) or "rule"
-        msg = err["msg"].removeprefix("Value error, ")
-        out.append(f"{path}: rule {rule_id}: field {field}: {msg}")
+        msg = cut(printable(err["msg"].removeprefix("Value error, ")), 2 * 200)
+        out.append(f"{path}: rule {rule_id}: field {cut(printable(field))}: {msg}")
     return out
 
 
@@ -159,8 +160,11 @@ def load_rules(folders: list[Path | str] | None = None, *, builtin: bool = True)
         try:
             raw = path.read_bytes()
             data = tomllib.loads(raw.decode("utf-8"))
+        except RecursionError:
+            problems.append(f"{path}: cannot read rule file: arrays or tables nested too deeply")
+            continue
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            problems.append(f"{path}: cannot read rule file: {exc}")
+            problems.append(f"{path}: cannot read rule file: {cut(printable(str(exc)))}")
             continue
         digest.update(raw)
         unknown = set(data) - {"rule"}
@@ -171,7 +175,8 @@ def load_rules(folders: list[Path | str] | None = None, *, builtin: bool = True)
             problems.append(f"{path}: `rule` must be an array of tables ([[rule]])")
             continue
         for n, table in enumerate(tables, 1):
-            rule_id = str(table.get("id", f"#{n}")) if isinstance(table, dict) else f"#{n}"
+            # The id as written, made safe to print: it may hold control characters or be very long.
+            rule_id = cut(printable(str(table.get("id", f"#{n}"))), 100) if isinstance(table, dict) else f"#{n}"
             try:
                 rule = Rule.model_validate({**table, "source": str(path)} if isinstance(table, dict) else table)
             except ValidationError as exc:
