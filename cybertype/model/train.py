@@ -99,7 +99,19 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> float:
 
 def train(records: list[CorpusRecord], cfg: TrainConfig | None = None, rule_scores: list[dict[str, float]] | None = None,
           rules_sha256: str = "") -> tuple[Model, TrainReport]:
-    """Train a model (with fusion) from labeled records; `rule_scores` are the built-in rules' sums per text."""
+    """Train a model (with fusion) from labeled records; `rule_scores` are the built-in rules' sums per text.
+
+    BLAS runs on one thread during training, so the thread settings of the environment cannot change the
+    order of floating-point sums: on one machine, the same records give the same bytes.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _train(records, cfg, rule_scores, rules_sha256)
+
+
+def _train(records: list[CorpusRecord], cfg: TrainConfig | None, rule_scores: list[dict[str, float]] | None,
+           rules_sha256: str) -> tuple[Model, TrainReport]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import KFold
 

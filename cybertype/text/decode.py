@@ -114,7 +114,7 @@ _USUAL = re.compile(r"[\x00-\u024f\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uff00-
 
 def _usual_utf8(text: str) -> bool:
     """True when a strict UTF-8 reading needs no second look: only usual scripts, or too many characters to be chance."""
-    if _USUAL.fullmatch(text):
+    if text.isascii() or _USUAL.fullmatch(text):
         return True
     return sum(ord(ch) >= 0x80 for ch in text) > _FEW_WIDE
 
