@@ -25,6 +25,18 @@ class CorpusRecord(BaseModel):
     primary: str
     lang: Lang | None = None
     style: Style | None = None
+    writer: str | None = None  # the writer or batch that produced the text: the unit of cross-writer folds
+    topic: str | None = None  # what the text was written to test, e.g. "hc12-neg" (a hard negative)
+
+    @property
+    def group(self) -> str:
+        """The writer group of the text (its id prefix when no writer is recorded)."""
+        return self.writer or self.id.split("-")[0]
+
+    @property
+    def hard_negative(self) -> bool:
+        """A `none` text written as the twin of a positive: it shares the vocabulary, not the deciding fact."""
+        return not self.labels and bool(self.topic) and (self.topic.endswith("-neg") or self.topic.startswith("short"))
 
     @field_validator("labels")
     @classmethod
