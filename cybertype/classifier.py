@@ -14,10 +14,14 @@ from cybertype.labels import LABEL_IDS, NONE
 from cybertype.text.normalize import Normalized, normalize
 from cybertype.result import Evidence, Result
 from cybertype.rules import Matcher, RuleSet, load_rules
+from cybertype.model.explain import spans as model_spans
 from cybertype.model.fusion import DECISION_PROBABILITY, rule_probability
 
 DEFAULT = "default"
 _CHUNK = 128
+# A label whose probability lies this close to its threshold is flagged `uncertain`.
+UNCERTAIN_BAND = 0.1
+PRECISION_POINTS = ("default", "high")
 
 
 class Classifier:
@@ -26,6 +30,9 @@ class Classifier:
     rules: a loaded `RuleSet`, or None to load the built-in rules plus `rules_dirs`.
     model: "default" for the shipped model, a path to another model file, a
         loaded `Model`, or None for rules alone.
+    precision: the operating point: "default" (the thresholds that maximise cross-writer F1)
+        or "high" (thresholds chosen for a `none` false-positive rate of 2% or less).
+    thresholds: overrides: one probability for every label, or a mapping label -> probability.
     """
 
     def __init__(
@@ -35,10 +42,29 @@ class Classifier:
         *,
         rules_dirs: Iterable[str | Path] = (),
         builtin_rules: bool = True,
+        precision: str = "default",
+        thresholds: float | dict[str, float] | None = None,
     ):
         self.ruleset = rules if rules is not None else load_rules(list(rules_dirs), builtin=builtin_rules)
         self.matcher = Matcher(self.ruleset.rules)
         self.model = _load_model(model)
+        self.thresholds = self._thresholds(precision, thresholds)
+
+    def _thresholds(self, precision: str, overrides: float | dict[str, float] | None) -> dict[str, float]:
+        if precision not in PRECISION_POINTS:
+            raise ValueError(f"unknown precision point {precision!r}; use one of {', '.join(PRECISION_POINTS)}")
+        out = dict.fromkeys(LABEL_IDS, DECISION_PROBABILITY)
+        if self.model is not None:
+            out.update(self.model.thresholds(precision))
+        if isinstance(overrides, (int, float)):
+            overrides = dict.fromkeys(LABEL_IDS, float(overrides))
+        for label, p in (overrides or {}).items():
+            if label not in out:
+                raise ValueError(f"unknown label {label!r} in thresholds")
+            if not 0.0 < float(p) < 1.0:
+                raise ValueError(f"threshold for {label} must lie strictly between 0 and 1, not {p}")
+            out[label] = float(p)
+        return out
 
     @property
     def rules_only_labels(self) -> list[str]:
@@ -64,11 +90,12 @@ class Classifier:
         src_it = iter(sources) if sources is not None else None
         while chunk := list(islice(it, _CHUNK)):
             norms = [normalize(t) for t in chunk]
-            margins = self.model.margins(norms) if self.model is not None else None
+            vectors: list = []
+            margins = self.model.margins(norms, vectors) if self.model is not None else None
             for k, (text, norm) in enumerate(zip(chunk, norms)):
                 row = margins[k] if margins is not None else None
                 yield self._result(
-                    text, norm, row,
+                    text, norm, row, vectors[k] if vectors else None,
                     next(id_it, None) if id_it else None,
                     next(src_it, None) if src_it else None,
                 )
@@ -84,7 +111,8 @@ class Classifier:
             scores[m.rule.label] += m.rule.weight
             for span in m.spans:
                 start, end = norm.original_span(span.start, span.end)
-                evidence.append(Evidence(rule=m.rule.id, label=m.rule.label, match=text[start:end], start=start, end=end))
+                evidence.append(Evidence(rule=m.rule.id, label=m.rule.label, match=text[start:end], start=start, end=end,
+                                         weight=m.rule.weight, counter=m.rule.weight < 0))
         evidence.sort(key=lambda e: (e.start, e.end, e.rule))
         return scores, evidence
 
@@ -96,22 +124,40 @@ class Classifier:
         """
         if mode == "rules" or self.model is None or margin_row is None:
             probs = {label: rule_probability(s) for label, s in rule_scores.items()}
-            return probs, [label for label in LABEL_IDS if probs[label] >= DECISION_PROBABILITY]
+            return probs, [label for label in LABEL_IDS if probs[label] >= self.thresholds[label]]
         if mode == "model":
             probs = {label: 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, float(margin_row[j])))))
                      for j, label in enumerate(self.model.labels)}
             chosen = [label for label, p in probs.items() if p >= DECISION_PROBABILITY]
         else:
-            probs, chosen = self.model.fuse(rule_scores, margin_row)
+            probs, chosen = self.model.fuse(rule_scores, margin_row, self.thresholds)
         for label in self.rules_only_labels:
             probs[label] = rule_probability(rule_scores[label])
-            if probs[label] >= DECISION_PROBABILITY:
+            if probs[label] >= self.thresholds[label]:
                 chosen.append(label)
         return probs, [label for label in LABEL_IDS if label in chosen]
 
-    def _result(self, text: str, norm: Normalized, margin_row, id: str | None, source: str | None) -> Result:
+    def _model_evidence(self, text: str, norm: Normalized, vector, labels: list[str]) -> list[Evidence]:
+        """The features that pulled each chosen label up, located in the original text."""
+        out = []
+        for label in labels:
+            if label not in self.model.fusion:
+                continue
+            a = self.model.fusion[label]["a"]
+            for feature, s, e, pull in model_spans(norm.text, self.model.contributions(vector, label)):
+                start, end = norm.original_span(s, e)
+                out.append(Evidence(rule="model", label=label, match=text[start:end], start=start, end=end,
+                                    source="model", weight=round(a * pull, 4), feature=feature))
+        return out
+
+    def _result(self, text: str, norm: Normalized, margin_row, vector, id: str | None, source: str | None) -> Result:
         rule_scores, evidence = self._rules(text, norm)
         probs, labels = self.decide(rule_scores, margin_row)
+        if vector is not None and labels:
+            evidence += self._model_evidence(text, norm, vector, labels)
+            evidence.sort(key=lambda e: (e.start, e.end, e.rule))
+        # Every label shown must have a reason shown: one supporting item, never counter-evidence alone.
+        labels = [label for label in labels if any(e.label == label and e.weight > 0 for e in evidence)]
         return Result(
             id=id,
             source=source,
@@ -119,6 +165,7 @@ class Classifier:
             primary=primary_of(labels, probs),
             scores={label: round(probs[label], 4) for label in LABEL_IDS},
             evidence=evidence,
+            uncertain=[label for label in LABEL_IDS if abs(probs[label] - self.thresholds[label]) < UNCERTAIN_BAND],
         )
 
 

@@ -1,17 +1,25 @@
 """The output record: one `Result` per input text (the user-facing contract)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
 class Evidence(BaseModel):
-    """One rule hit, located in the original (decoded) text."""
+    """One reason, located in the original (decoded) text: a rule hit or a feature the model weighed."""
 
-    rule: str = Field(description="id of the rule that fired")
-    label: str = Field(description="label the rule is evidence for (or against, if its weight is negative)")
+    rule: str = Field(description="id of the rule that fired, or \"model\" for model evidence")
+    label: str = Field(description="label the item is evidence for (or against, when `counter` is true)")
     match: str = Field(description="the original text at [start, end)")
     start: int = Field(ge=0, description="offset of the first character, counted in characters of the decoded text")
     end: int = Field(ge=0, description="offset one past the last character")
+    source: Literal["rule", "model"] = Field(default="rule", description="a keyword rule, or the text model")
+    weight: float = Field(default=0.0, description="the rule's weight, or the feature's pull on the label's fused "
+                                                   "score; negative for counter-evidence")
+    counter: bool = Field(default=False, description="counter-evidence: it lowers the label's score")
+    feature: str | None = Field(default=None, description="for model evidence: the feature (w: word, b: word "
+                                                          "pair, c: character n-gram)")
 
 
 class ErrorInfo(BaseModel):
@@ -33,6 +41,8 @@ class Result(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     error: ErrorInfo | None = None
     warnings: list[str] = Field(default_factory=list, description="notes such as replaced bytes or truncation")
+    uncertain: list[str] = Field(default_factory=list, description="typologies whose score lies near their "
+                                                                   "threshold: worth a human look")
 
 
 def error_result(

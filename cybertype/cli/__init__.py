@@ -73,7 +73,7 @@ def _default_format(fmt: Fmt | None) -> Fmt:
 @errors
 @format_option(Fmt, None, help="Default: table on a terminal, else jsonl.")
 @input_options
-@rules_model_options()
+@rules_model_options(decision=True)
 def classify(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Text, JSONL, JSON or CSV files; '-' for stdin.")] = None,
     format: Fmt | None = None,
@@ -123,6 +123,14 @@ def classify(
     if failed:
         typer.echo(f"cybertype: {failed} input(s) could not be classified (see their error records)", err=True)
         raise typer.Exit(1)
+
+
+class By(str, Enum):
+    writer = "writer"
+    style = "style"
+    lang = "lang"
+    length = "length"
+    topic = "topic"
 
 
 class BatchFmt(str, Enum):
@@ -210,19 +218,31 @@ def train(
 @app.command()
 @errors
 @format_option(ListFmt, ListFmt.table)
-@rules_model_options()
+@rules_model_options(decision=True)
 def evaluate(
     labeled: Annotated[Path, typer.Argument(help="Labeled JSON Lines to score against.")],
     format: ListFmt = ListFmt.table,
     ablate: Annotated[bool, typer.Option("--ablate", help="Also report rules-only and model-only.")] = False,
+    by: Annotated[Optional[By], typer.Option(
+        "--by", help="Break the fused figures down by writer, style, lang, length or topic.")] = None,
     setup: RulesModel = None,
 ) -> None:
     """Per-label precision/recall/F1, micro/macro F1, primary accuracy, none FP rate, confusion matrix."""
     from cybertype.corpus import read_corpus
+    from cybertype.evaluate.metrics import breakdown
     from cybertype.evaluate.metrics import evaluate as run
 
     gold = read_corpus(labeled)
     clf = setup.classifier()
+    if by is not None:
+        slices = breakdown(clf, gold, by.value)
+        if format == ListFmt.json:
+            typer.echo(json.dumps({k: r.model_dump() for k, r in slices.items()}, ensure_ascii=False, indent=2))
+            return
+        from cybertype.evaluate.report import print_breakdown
+
+        print_breakdown(by.value, slices)
+        return
     reports = run(clf, gold, modes=("fused", "rules", "model") if ablate else ("fused",))
     if format == ListFmt.json:
         typer.echo(json.dumps([r.model_dump() for r in reports], ensure_ascii=False, indent=2))

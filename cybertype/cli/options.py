@@ -46,6 +46,34 @@ class RulesModel:
     builtin_rules: bool
     model: Path | None = None
     no_model: bool = False
+    precision: str = "default"
+    thresholds: list[str] | None = None
+
+    def threshold_overrides(self) -> float | dict[str, float] | None:
+        """--threshold values: one probability for every label ("0.8"), or per label ("two_cards=0.8")."""
+        if not self.thresholds:
+            return None
+        from cybertype.labels import LABEL_IDS
+
+        out: dict[str, float] = {}
+        for item in self.thresholds:
+            label, sep, value = item.rpartition("=")
+            try:
+                p = float(value)
+            except ValueError:
+                raise typer.BadParameter(f"{item!r} is not a probability or LABEL=PROBABILITY",
+                                         param_hint="--threshold") from None
+            if not 0.0 < p < 1.0:
+                raise typer.BadParameter(f"{item!r}: a threshold lies strictly between 0 and 1",
+                                         param_hint="--threshold")
+            if not sep:
+                out.update(dict.fromkeys(LABEL_IDS, p))
+            else:
+                if label not in LABEL_IDS:
+                    raise typer.BadParameter(f"unknown label {label!r} (labels: {', '.join(LABEL_IDS)})",
+                                             param_hint="--threshold")
+                out[label] = p
+        return out
 
     def ruleset(self):
         from cybertype.rules import load_rules
@@ -56,7 +84,8 @@ class RulesModel:
         from cybertype.classifier import DEFAULT, Classifier
 
         return Classifier(rules_dirs=self.rules, builtin_rules=self.builtin_rules,
-                          model=None if self.no_model else (self.model or DEFAULT))
+                          model=None if self.no_model else (self.model or DEFAULT),
+                          precision=self.precision, thresholds=self.threshold_overrides())
 
 
 _RULES = Annotated[list[Path], typer.Option("--rules", help="Folder (or file) of extra rule files; repeatable.")]
@@ -65,17 +94,34 @@ _MODEL = Annotated[Optional[Path], typer.Option("--model", help="Use this traine
 _NO_MODEL = Annotated[bool, typer.Option("--no-model", help="Rules only: do not use any model.")]
 
 
-def rules_model_options(model: bool = True, no_model: bool = True):
-    """--rules and --no-builtin-rules, plus --model and --no-model where the command uses a model: passed as
-    `setup: RulesModel`."""
+class Precision(str, Enum):
+    default = "default"
+    high = "high"
+
+
+_PRECISION = Annotated[Precision, typer.Option(
+    "--precision", help="Operating point: 'default' (best cross-writer F1) or 'high' (thresholds chosen for at "
+                        "most 2% false positives on none texts, out of fold).")]
+_THRESHOLD = Annotated[list[str], typer.Option(
+    "--threshold", metavar="P|LABEL=P",
+    help="Override the decision threshold: one probability for every label, or LABEL=P for one; repeatable.")]
+
+
+def rules_model_options(model: bool = True, no_model: bool = True, decision: bool = False):
+    """--rules and --no-builtin-rules, plus --model and --no-model where the command uses a model, plus
+    --precision and --threshold where it decides labels (`decision`): passed as `setup: RulesModel`."""
     options: dict[str, tuple[object, object]] = {"rules": (_RULES, []), "no_builtin_rules": (_NO_BUILTIN, False)}
     if model:
         options["model"] = (_MODEL, None)
     if model and no_model:
         options["no_model"] = (_NO_MODEL, False)
+    if decision:
+        options["precision"] = (_PRECISION, Precision.default)
+        options["threshold"] = (_THRESHOLD, [])
 
-    def build(rules, no_builtin_rules, model=None, no_model=False):
-        return RulesModel(rules=rules, builtin_rules=not no_builtin_rules, model=model, no_model=no_model)
+    def build(rules, no_builtin_rules, model=None, no_model=False, precision=Precision.default, threshold=None):
+        return RulesModel(rules=rules, builtin_rules=not no_builtin_rules, model=model, no_model=no_model,
+                          precision=Precision(precision).value, thresholds=list(threshold or []))
 
     return _bundle("setup", options, build)
 

@@ -12,11 +12,11 @@ def print_reports(reports: list[Report], console: Console | None = None) -> None
     """Summary rows (one per system), per-label F1, and the first system's confusion matrix."""
     console = console or Console()
     summary = Table(title=f"{reports[0].n} texts")
-    for col in ("system", "macro F1", "micro F1", "primary acc.", "none FP rate"):
+    for col in ("system", "macro F1", "micro F1", "primary acc.", "none FP rate", "hard negatives FP"):
         summary.add_column(col)
     for r in reports:
         summary.add_row(r.system, f"{r.macro_f1:.3f}", f"{r.micro_f1:.3f}", f"{r.primary_accuracy:.3f}",
-                        f"{r.none_fp_rate:.3f}")
+                        f"{r.none_fp_rate:.3f}", _hard(r))
     console.print(summary)
     per = Table(title="per label: precision / recall / F1")
     per.add_column("label")
@@ -36,3 +36,18 @@ def print_reports(reports: list[Report], console: Console | None = None) -> None
     for g in order:
         cm.add_row(g, *(str(first.confusion[g][p]) for p in order))
     console.print(cm)
+
+
+def _hard(r: Report) -> str:
+    return "-" if r.hard_negative_fp_rate is None else f"{r.hard_negative_fp_rate:.3f} (n={r.hard_negatives})"
+
+
+def print_breakdown(by: str, slices: dict[str, Report], console: Console | None = None) -> None:
+    """One row per slice: size, macro-F1, primary accuracy, none and hard-negative false positives."""
+    console = console or Console()
+    table = Table(title=f"fused system by {by}")
+    for col in (by, "texts", "macro F1", "primary acc.", "none FP rate", "hard negatives FP"):
+        table.add_column(col)
+    for key, r in slices.items():
+        table.add_row(key, str(r.n), f"{r.macro_f1:.3f}", f"{r.primary_accuracy:.3f}", f"{r.none_fp_rate:.3f}", _hard(r))
+    console.print(table)

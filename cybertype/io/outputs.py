@@ -110,7 +110,7 @@ def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
                           cell(r.error.message), "")
             continue
         labels = Text(", ".join(r.labels) or "none", style="bold green" if r.labels else "dim")
-        rules = ", ".join(dict.fromkeys(e.rule for e in r.evidence)) or "-"
+        rules = ", ".join(dict.fromkeys(("-" if e.counter else "") + e.rule for e in r.evidence)) or "-"
         table.add_row(cell(r.id or ""), cell(r.source or ""), labels, r.primary, scores, rules)
     console.print(table)
     if explain:
@@ -122,7 +122,8 @@ def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
             for e in r.evidence:
                 lo, hi = max(0, e.start - 20), min(len(text), e.end + 20)
                 line = Text("  ")
-                line.append(f"{e.rule} ({e.label}) ", style="cyan")
+                against = "against " if e.counter else ""
+                line.append(f"{e.rule} ({against}{e.label} {e.weight:+.2f}) ", style="red" if e.counter else "cyan")
                 line.append(("…" if lo else "") + _visible(text[lo:e.start].replace("\n", " ")))
                 line.append(_visible(text[e.start:e.end]), style="bold reverse yellow")
                 line.append(_visible(text[e.end:hi].replace("\n", " ")) + ("…" if hi < len(text) else ""))

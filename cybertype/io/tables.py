@@ -7,13 +7,22 @@ from rich.table import Table
 
 def training(report, folds: int, fusion: dict) -> None:
     """The cross-validated F1 of a training run, on stderr (stdout stays free for the model path)."""
-    table = Table(title=f"{report.n_texts} texts, {report.n_features} features: {folds}-fold cross-validated F1")
-    for col in ("label", "rules", "model", "fused", "threshold"):
+    kind = "folds grouped by writer" if report.grouped else "shuffled folds (too few writers to group)"
+    table = Table(title=f"{report.n_texts} texts, {report.n_features} features: out-of-fold F1, {folds} {kind}")
+    for col in ("label", "rules", "model", "fused", "threshold", "high precision"):
         table.add_column(col)
     for label, f in report.cv_f1.items():
         table.add_row(label, f"{f['rules']:.3f}", f"{f['model']:.3f}", f"{f['fused']:.3f}",
-                      f"{fusion[label]['threshold']:.2f}")
-    Console(stderr=True).print(table)
+                      f"{fusion[label]['threshold']:.2f}", f"{fusion[label].get('threshold_high', 0):.2f}")
+    console = Console(stderr=True)
+    console.print(table)
+    cw = report.cross_writer
+    if cw:
+        hard = "-" if cw["hard_negative_fp_rate"] is None else f"{cw['hard_negative_fp_rate']:.3f}"
+        none = "-" if cw["none_fp_rate"] is None else f"{cw['none_fp_rate']:.3f}"
+        console.print(f"cross-fitted out-of-fold decisions: macro-F1 {cw['macro_f1']:.3f}, primary accuracy "
+                      f"{cw['primary_accuracy']:.3f}, none false positives {none} "
+                      f"(hard negatives {hard}, n={cw['hard_negatives']})")
 
 
 def labels(items) -> None:

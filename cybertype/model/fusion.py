@@ -25,10 +25,12 @@ def clip_rule_score(score: float) -> float:
 
 
 def fuse(fusion: dict[str, dict[str, float]], labels: list[str], rule_scores: dict[str, float],
-         margin_row) -> tuple[dict[str, float], list[str]]:
+         margin_row, thresholds: dict[str, float] | None = None) -> tuple[dict[str, float], list[str]]:
     """Fused probability per label (`labels`: the model's column order) and the labels that pass their thresholds.
 
-    `fusion` holds per label the weights a (model margin), b (rule score), c (bias) and the threshold.
+    `fusion` holds per label the weights a (model margin), b (rule score), c (bias) and the threshold;
+    `thresholds` overrides the thresholds per label. Counter-evidence rules (negative weights) lower
+    the rule score, and b > 0 in every trained model, so they lower the label's probability.
     """
     probs: dict[str, float] = {}
     chosen: list[str] = []
@@ -39,6 +41,6 @@ def fuse(fusion: dict[str, dict[str, float]], labels: list[str], rule_scores: di
         z = f["a"] * float(margin_row[j]) + f["b"] * clip_rule_score(rule_scores[label]) + f["c"]
         p = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
         probs[label] = p
-        if p >= f["threshold"]:
+        if p >= (thresholds or {}).get(label, f["threshold"]):
             chosen.append(label)
     return probs, chosen

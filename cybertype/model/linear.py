@@ -63,6 +63,21 @@ class Model:
         return self._index
 
     @property
+    def norm_floor(self) -> float:
+        """The least vector length a text is scaled by (0: plain L2 normalization, as older models).
+
+        A text is divided by max(‖v‖, floor) rather than ‖v‖, so a text with little in-vocabulary
+        content (a keyword, a short fragment) keeps a short vector and pulls the margins little:
+        a keyword alone is not a case.
+        """
+        return float(self.meta.get("features", {}).get("norm_floor", 0.0))
+
+    def thresholds(self, point: str = "default") -> dict[str, float]:
+        """Decision threshold per model label at a named operating point ("default" or "high")."""
+        key = "threshold_high" if point == "high" else "threshold"
+        return {label: float(f.get(key, f["threshold"])) for label, f in self.fusion.items()}
+
+    @property
     def fusion(self) -> dict[str, dict[str, float]]:
         """Per label: weights a (model margin), b (rule score), c (bias) and the decision threshold."""
         return self.meta.get("fusion", {})
@@ -83,7 +98,7 @@ class Model:
         return self._tables
 
     def vector(self, norm: Normalized | str) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices and L2-normalized sublinear tf-idf values for one text.
+        """Column indices and sublinear tf-idf values for one text, divided by max(‖v‖, `norm_floor`).
 
         The same vector as weighting `features.extract(text)`, computed faster: words through a
         dict, character n-grams as integer codes looked up in sorted tables. Features keep the
@@ -112,20 +127,34 @@ class Model:
         if not known.all():
             idx, tf = idx[known], tf[known]
         val = (1.0 + np.log(tf)) * self.idf[idx]
-        val /= np.linalg.norm(val) or 1.0
+        val /= max(float(np.linalg.norm(val)), self.norm_floor) or 1.0
         return idx, val
 
-    def margins(self, norms: Sequence[Normalized | str]) -> np.ndarray:
-        """Decision values (n_texts, n_model_labels) of the linear model."""
+    def margins(self, norms: Sequence[Normalized | str], vectors: list | None = None) -> np.ndarray:
+        """Decision values (n_texts, n_model_labels) of the linear model.
+
+        `vectors`, when given, receives each text's (indices, values), for `contributions`.
+        """
         out = np.empty((len(norms), len(self.labels)), dtype=np.float64)
         for k, norm in enumerate(norms):
             idx, val = self.vector(norm)
             out[k] = val @ self.coef[idx] + self.intercept if len(idx) else self.intercept
+            if vectors is not None:
+                vectors.append((idx, val))
         return out
 
-    def fuse(self, rule_scores: dict[str, float], margin_row: np.ndarray) -> tuple[dict[str, float], list[str]]:
+    def contributions(self, vector: tuple[np.ndarray, np.ndarray], label: str, k: int = 16) -> list[tuple[str, float]]:
+        """The k features that pull `label`'s margin up the most in this text, with their pull."""
+        idx, val = vector
+        j = self.labels.index(label)
+        pull = val * self.coef[idx, j]
+        top = np.argsort(-pull, kind="stable")[:k]
+        return [(self.vocab[int(idx[t])], float(pull[t])) for t in top if pull[t] > 0]
+
+    def fuse(self, rule_scores: dict[str, float], margin_row: np.ndarray,
+             thresholds: dict[str, float] | None = None) -> tuple[dict[str, float], list[str]]:
         """Fused probability per label and the labels that pass their thresholds (see `fusion.fuse`)."""
-        return fusion.fuse(self.fusion, self.labels, rule_scores, margin_row)
+        return fusion.fuse(self.fusion, self.labels, rule_scores, margin_row, thresholds)
 
 
 def _checksum(arrays: dict[str, np.ndarray]) -> str:
