@@ -27,7 +27,7 @@ def reference_vector(model, text):
     val = np.array([(1.0 + math.log(c)) for _, c in pairs], dtype=np.float32) * model.idf[idx] if pairs else \
         np.zeros(0, np.float32)
     if len(val):
-        val /= np.linalg.norm(val) or 1.0
+        val /= max(float(np.linalg.norm(val)), model.norm_floor) or 1.0
     return idx, val
 
 
