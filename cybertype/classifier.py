@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
+from typing import NamedTuple
 
 from cybertype.labels import LABEL_IDS, NONE
 from cybertype.text.normalize import Normalized, normalize
+from cybertype.text.windows import normalize_windows
 from cybertype.result import Evidence, Result
 from cybertype.rules import Matcher, RuleSet, load_rules
 from cybertype.model.explain import spans as model_spans
+from cybertype.rules.matcher import Scanned
+from cybertype.rules.windows import WindowScanner
 from cybertype.model.fusion import DECISION_PROBABILITY, rule_probability
 
 DEFAULT = "default"
@@ -22,6 +26,13 @@ _CHUNK = 128
 # A label whose probability lies this close to its threshold is flagged `uncertain`.
 UNCERTAIN_BAND = 0.1
 PRECISION_POINTS = ("default", "high")
+
+
+class _Long(NamedTuple):
+    """A text longer than one window: its rule hits, and the model's margins (None without a model)."""
+
+    scanned: Scanned
+    row: object
 
 
 class Classifier:
@@ -89,16 +100,40 @@ class Classifier:
         id_it = iter(ids) if ids is not None else None
         src_it = iter(sources) if sources is not None else None
         while chunk := list(islice(it, _CHUNK)):
-            norms = [normalize(t) for t in chunk]
+            norms = [self._prepare(t) for t in chunk]
+            short = [k for k, n in enumerate(norms) if isinstance(n, Normalized)]
             vectors: list = []
-            margins = self.model.margins(norms, vectors) if self.model is not None else None
+            rows = (dict(zip(short, self.model.margins([norms[k] for k in short], vectors)))
+                    if self.model is not None else {})
+            by_text = dict(zip(short, vectors))
             for k, (text, norm) in enumerate(zip(chunk, norms)):
-                row = margins[k] if margins is not None else None
+                if isinstance(norm, _Long):
+                    (norm, row), vector = norm, None  # no model evidence for a text read in windows
+                else:
+                    row, vector = rows.get(k), by_text.get(k)
                 yield self._result(
-                    text, norm, row, vectors[k] if vectors else None,
+                    text, norm, row, vector,
                     next(id_it, None) if id_it else None,
                     next(src_it, None) if src_it else None,
                 )
+
+    def _prepare(self, text: str) -> Normalized | _Long:
+        """The normalized text; for a text longer than one window, its rule hits and model margins,
+        gathered window by window so memory stays bounded (`text.windows`)."""
+        windows = normalize_windows(text)
+        first = next(windows)
+        second = next(windows, None)
+        if second is None:
+            return first
+        from cybertype.model.accumulate import FeatureCounts  # numpy: only where a model is used
+
+        scanner = WindowScanner(self.matcher)
+        counts = FeatureCounts(self.model) if self.model is not None else None
+        for window in chain((first, second), windows):
+            scanner.add(window)
+            if counts is not None:
+                counts.add(window.text)
+        return _Long(scanner.done(), counts.margin_row() if counts is not None else None)
 
     def rule_scores(self, text: str, norm: Normalized | None = None) -> tuple[dict[str, float], list[Evidence]]:
         """Summed rule weight per label and the evidence, for one text (`norm`: its normalized form, if known)."""

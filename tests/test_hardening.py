@@ -269,12 +269,16 @@ def test_stdin_jsonl_with_bad_lines_through_a_real_pipe():
     assert records[-1]["source"] == "-:7"
 
 
-def test_stdin_auto_reads_jsonl_only_when_every_line_is_an_object(runner):
+def test_stdin_auto_decides_from_the_first_line(runner):
     objects = line(id="a", text=CARDS) + "\n\n" + line(id="b", text=PIG) + "\n"
     code, records, _ = classify(runner, "-", input=objects)
     assert code == 0
     assert [(r["id"], r["primary"]) for r in records] == [("a", "two_cards"), ("b", "pig_butchering")]
-    code, [record], _ = classify(runner, "-", input=objects + "[1, 2]\n")  # not all objects: one text
+    code, records, _ = classify(runner, "-", input=objects + "[1, 2]\n")  # first line an object: JSON Lines
+    assert code == 1
+    assert [(r["id"], r["primary"]) for r in records[:2]] == [("a", "two_cards"), ("b", "pig_butchering")]
+    assert records[2]["error"]["type"] == "InvalidRecord" and records[2]["source"] == "-:4"
+    code, [record], _ = classify(runner, "-", input="a plain first line\n" + objects)  # else one text
     assert code == 0
     assert record["id"] == "stdin" and record["source"] == "-" and "two_cards" in record["labels"]
 

@@ -14,7 +14,9 @@ from typing import Annotated, Optional
 import typer
 
 from cybertype.cli.errors import UsageProblem, errors, run, state
-from cybertype.cli.options import Fields, RulesModel, format_option, input_options, rules_model_options
+from cybertype.cli.options import (
+    Fields, RulesModel, format_option, input_options, max_bytes_option, rules_model_options,
+)
 from cybertype.version import __version__
 
 app = typer.Typer(
@@ -73,17 +75,19 @@ def _default_format(fmt: Fmt | None) -> Fmt:
 @errors
 @format_option(Fmt, None, help="Default: table on a terminal, else jsonl.")
 @input_options
+@max_bytes_option
 @rules_model_options(decision=True)
 def classify(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Text, JSONL, JSON or CSV files; '-' for stdin.")] = None,
     format: Fmt | None = None,
-    input_format: Annotated[InFmt, typer.Option("--input-format", help="auto: by extension; stdin: jsonl if every line is an object.")] = InFmt.auto,
+    input_format: Annotated[InFmt, typer.Option("--input-format", help="auto: by extension; stdin: jsonl if the first line is an object.")] = InFmt.auto,
     fields: Fields = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show the evidence in context (table output).")] = False,
+    max_bytes: int = 0,
     setup: RulesModel = None,
 ) -> None:
     """Label texts from files or standard input."""
-    from cybertype.io import inputs, outputs
+    from cybertype.io import inputs, outputs, stdin
     from cybertype.classifier import classify_records
 
     if not paths:
@@ -97,18 +101,19 @@ def classify(
     def records():
         k = 0
         for p in paths:
-            it = (inputs.read_stdin(input_format=input_format.value, text_field=fields.text, id_field=fields.id,
-                                    encoding=fields.encoding)
+            it = (stdin.read_stdin(input_format=input_format.value, text_field=fields.text, id_field=fields.id,
+                                   max_bytes=max_bytes, encoding=fields.encoding)
                   if p == "-" else
                   inputs.read_path(p, input_format.value, text_field=fields.text, id_field=fields.id,
-                                   encoding=fields.encoding))
+                                   max_bytes=max_bytes, encoding=fields.encoding))
             for rec in it:
                 if explain:
                     texts[k] = rec.text
                 k += 1
                 yield rec
 
-    results = classify_records(clf, records())
+    # Standard input is labeled record by record, so each result is out as soon as its line is in.
+    results = classify_records(clf, records(), chunk=1) if "-" in paths else classify_records(clf, records())
     out = outputs.stdout()
     writer = {
         Fmt.jsonl: lambda rs: outputs.write_jsonl(rs, out),
@@ -148,6 +153,7 @@ class Engine(str, Enum):
 @errors
 @format_option(BatchFmt, BatchFmt.jsonl)
 @input_options
+@max_bytes_option
 @rules_model_options(no_model=False)
 def batch(
     folders: Annotated[list[Path], typer.Argument(help="Folders to label (recursively); with --engine dask also a "
@@ -164,7 +170,7 @@ def batch(
     format: BatchFmt = BatchFmt.jsonl,
     summary: Annotated[Optional[Path], typer.Option("--summary", help="Also write the summary as JSON here.")] = None,
     skip_none: Annotated[bool, typer.Option("--skip-none", help="Leave 'none' records out (still counted).")] = False,
-    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Classify only the first N bytes of a file.")] = 4 << 20,
+    max_bytes: int = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")] = False,
     fields: Fields = None,
     setup: RulesModel = None,

@@ -154,3 +154,11 @@ def format_option(choices: type[Enum], default, help: str | None = None):
     """-f/--format with the command's `choices`, passed as `format`."""
     option = Annotated[Optional[choices] if default is None else choices, typer.Option("-f", "--format", help=help)]
     return _bundle("format", {"format": (option, default)}, lambda format: format)
+
+
+DEFAULT_MAX_BYTES = 4 << 20
+
+max_bytes_option = _bundle("max_bytes", {
+    "max_bytes": (Annotated[int, typer.Option("--max-bytes", min=1, help="Classify only the first N bytes of each file "
+                                              "(and of standard input read as one text).")], DEFAULT_MAX_BYTES),
+}, lambda max_bytes: max_bytes)

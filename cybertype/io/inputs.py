@@ -1,4 +1,4 @@
-"""Inputs: text files, JSON Lines, JSON and CSV, from paths or stdin, as `InputRecord`s.
+"""Inputs: text files, JSON Lines, JSON and CSV, from paths or bytes, as `InputRecord`s (stdin: `io.stdin`).
 
 Readers never raise for bad data: an unreadable file, an undecodable one or a
 malformed line becomes an `InputRecord` with `error` set (and its line number),
@@ -10,14 +10,13 @@ import csv
 import io
 import json
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Literal
 
 from cybertype.text.decode import DecodeError, decode_bytes
-from cybertype.text.lines import decode_lines, decode_one, needs_line_decoding
+from cybertype.text.lines import decode_lines, needs_line_decoding
 
 InputFormat = Literal["auto", "text", "jsonl", "csv", "json"]
 _BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".json": "json"}
@@ -257,74 +256,6 @@ def _csv_rows(text: str, name: str, text_field: str, id_field: str, notes: list[
             rid = row[ii] if ii is not None and ii < len(row) and row[ii] else str(first)
             warn = _line_notes("".join(row), notes, replaced)
             yield InputRecord(id=rid, source=source, text=row[ti], line=first, warnings=list(warn))
-
-
-def stdin_is_jsonl(data: str) -> bool:
-    """True when every non-empty line is a JSON object (the `auto` rule for stdin)."""
-    seen = False
-    for line in data.splitlines():
-        if not line.strip():
-            continue
-        if not line.lstrip().startswith("{"):
-            return False
-        try:
-            if not isinstance(json.loads(line), dict):
-                return False
-        except (ValueError, RecursionError):
-            return False
-        seen = True
-    return seen
-
-
-def read_stdin(
-    stream: BinaryIO | None = None,
-    input_format: InputFormat = "auto",
-    *,
-    text_field: str = "text",
-    id_field: str = "id",
-    encoding: str | None = None,
-) -> Iterator[InputRecord]:
-    """Records from standard input. JSON Lines are streamed line by line when asked for explicitly."""
-    stream = stream if stream is not None else sys.stdin.buffer
-    if input_format == "jsonl":
-        def lines():
-            n, hint = 0, None
-            for raw in stream:
-                text, warnings, enc = decode_line(raw, encoding, hint)
-                hint = enc if enc not in ("utf-8", None) else hint  # the encoding of the last non-UTF-8 line
-                for part in _LINE_BREAK.split(text):  # a lone \r also ends a line, as in files
-                    n += 1
-                    yield n, part, warnings if text.strip() else []
-        yield from _not_empty(jsonl_lines(lines(), "-", text_field, id_field), "-")
-        return
-    data = stream.read()
-    fmt = input_format
-    if fmt == "auto":
-        try:
-            decoded, _ = decode_bytes(data, encoding)
-        except DecodeError:
-            decoded = ""
-        fmt = "jsonl" if stdin_is_jsonl(decoded) else "text"
-    yield from read_bytes(data, fmt, name="-", text_field=text_field, id_field=id_field, default_id="stdin",
-                          encoding=encoding)
-
-
-def decode_line(raw: bytes, encoding: str | None = None, hint: str | None = None) -> tuple[str, list[str], str | None]:
-    """One line of a streamed JSON Lines input: its text, warnings and encoding (None if undecodable).
-
-    The line is decoded on its own (see `text.lines`): `encoding` forces one, `hint` is the encoding of
-    the previous non-UTF-8 line; a line that no encoding fits is replaced UTF-8, with a warning."""
-    raw = raw.removesuffix(b"\n").removesuffix(b"\r")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if encoding is not None:
-        text, warnings = decode_bytes(raw, encoding) if raw else ("", [])
-        return text, warnings, encoding
-    line = decode_one(raw, hint)
-    if line.error is not None:
-        text = raw.decode("utf-8", errors="replace")
-        return text, [f"{text.count(chr(0xFFFD))} invalid UTF-8 byte sequence(s) replaced with U+FFFD"], None
-    return line.text, line.warnings, line.encoding
 
 
 # --- rows of tables (Parquet datasets, pandas and Dask frames, bags of dicts) -----------------------

@@ -33,8 +33,12 @@ _CODE_BITS = 21
 
 def word_features(text: str) -> Counter[str]:
     """The "w:" and "b:" part of `extract`, in the same order."""
+    return word_features_of(words(text))
+
+
+def word_features_of(ws: list[str]) -> Counter[str]:
+    """The "w:" and "b:" features of a text's jieba words `ws`."""
     feats: Counter[str] = Counter()
-    ws = words(text)
     feats.update("w:" + w for w in ws)
     feats.update("b:" + a + "_" + b for a, b in zip(ws, ws[1:]))
     return feats

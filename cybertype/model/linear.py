@@ -104,8 +104,14 @@ class Model:
         dict, character n-grams as integer codes looked up in sorted tables. Features keep the
         order of `extract`, so the floating-point sums are identical too.
         """
-        text = norm.text if isinstance(norm, Normalized) else norm
-        wb = features.word_features(text)
+        return self.weigh(*self.counts(norm.text if isinstance(norm, Normalized) else norm))
+
+    def counts(self, text: str, words: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Columns and counts of the features of a normalized text that the model knows, in `extract`'s order.
+
+        `words`: the text's jieba words if already known; an empty list counts character n-grams only.
+        """
+        wb = features.word_features(text) if words is None else features.word_features_of(words)
         n = len(wb)
         idx_parts = [np.fromiter(map(self.index.get, wb.keys(), repeat(-1, n)), dtype=np.int64, count=n)]
         tf_parts = [np.fromiter(wb.values(), dtype=np.float32, count=n)]
@@ -122,13 +128,21 @@ class Model:
         idx = np.concatenate(idx_parts)
         tf = np.concatenate(tf_parts)
         known = idx >= 0
-        if not known.any():
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if not known.all():
             idx, tf = idx[known], tf[known]
+        return idx, tf
+
+    def weigh(self, idx: np.ndarray, tf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The L2-normalized sublinear tf-idf vector of feature counts (columns `idx`, counts `tf`)."""
+        if not len(idx):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         val = (1.0 + np.log(tf)) * self.idf[idx]
         val /= max(float(np.linalg.norm(val)), self.norm_floor) or 1.0
         return idx, val
+
+    def margin_row(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+        """Decision values (n_model_labels,) of one text's vector."""
+        return (val @ self.coef[idx] + self.intercept if len(idx) else self.intercept).astype(np.float64)
 
     def margins(self, norms: Sequence[Normalized | str], vectors: list | None = None) -> np.ndarray:
         """Decision values (n_texts, n_model_labels) of the linear model.

@@ -20,6 +20,9 @@ _ANY, _NONE = -1, -2  # roles; a role >= 0 is an `all` group index
 MAX_SPANS_PER_RULE = 20  # evidence cap per rule and text, so a 1 MB file stays readable
 
 
+Found = dict  # rule index -> role -> list of `Hit`: what `Matcher.scan` gathers for `Matcher.evaluate`
+
+
 class Hit(NamedTuple):
     """A keyword or regex match in normalized coordinates."""
 
@@ -33,6 +36,22 @@ class RuleMatch:
 
     rule: Rule
     spans: tuple[Hit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """The hits of a long text scanned window by window (`rules.windows`), with each hit's original span.
+
+    It stands in for the text's `Normalized` form: `Matcher.match` decides the rules on its hits, and
+    `original_span` maps each of their spans back to the original text, as `Normalized` does.
+    """
+
+    found: Found
+    spans: dict[Hit, tuple[int, int]]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of a hit's normalized span."""
+        return self.spans[Hit(start, end)]
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -64,19 +83,38 @@ class Matcher:
         self._regexes = [(idx, compile_regex(p)) for idx, r in enumerate(self.rules) for p in r.regex]
         self._groups = [len(r.all) for r in self.rules]
 
-    def match(self, norm: Normalized) -> list[RuleMatch]:
-        """Rules that fire on the normalized text, in rule order."""
-        text = norm.text
+    @property
+    def longest_keyword(self) -> int:
+        """Length of the longest normalized keyword (0 without keywords)."""
+        return max((len(k) for k in self._automaton.keys()), default=0) if not self._empty else 0
+
+    def match(self, norm: Normalized | Scanned) -> list[RuleMatch]:
+        """Rules that fire on the normalized text (or on the hits of a text scanned in windows), in rule order."""
+        if isinstance(norm, Scanned):
+            return self.evaluate(norm.found)
+        return self.evaluate(self.scan(norm.text))
+
+    def scan(self, text: str, found: Found | None = None, lo: int = 0, hi: int | None = None,
+             offset: int = 0) -> Found:
+        """Add the keyword and regex hits of `text` that start in [lo, hi) to `found`, shifted by `offset`.
+
+        A long text is scanned window by window into one `found` (text[:lo] and text[hi:] are context
+        around the window, so hits at its edges see their neighbours); `evaluate` then decides the rules
+        on all hits at once, exactly as for one scan of the whole text.
+        """
+        found = {} if found is None else found
         n = len(text)
-        found: dict[int, dict[int, list[Hit]]] = {}
+        hi = n if hi is None else hi
         if not self._empty and text:
             for end_idx, (length, (left, right), targets) in self._automaton.iter(text):
                 start, end = end_idx + 1 - length, end_idx + 1
+                if start < lo or start >= hi:
+                    continue
                 if left and start > 0 and _is_ascii_alnum(text[start - 1]):
                     continue
                 if right and end < n and _is_ascii_alnum(text[end]):
                     continue
-                hit = Hit(start, end)
+                hit = Hit(start + offset, end + offset)
                 for idx, role in targets:
                     roles = found.get(idx)
                     if roles is None:
@@ -92,12 +130,18 @@ class Matcher:
             hits = roles.get(_ANY, []) if roles is not None else []
             fresh = not hits
             for m in rx.finditer(text):
-                if m.end() > m.start():
-                    hits.append(Hit(m.start(), m.end()))
+                if m.start() >= hi:
+                    break
+                if m.end() > m.start() and m.start() >= lo:
+                    hits.append(Hit(m.start() + offset, m.end() + offset))
                     if len(hits) >= MAX_SPANS_PER_RULE:
                         break
             if fresh and hits:
                 found.setdefault(idx, {})[_ANY] = hits
+        return found
+
+    def evaluate(self, found: Found) -> list[RuleMatch]:
+        """Rules that fire on the hits `scan` found, in rule order."""
         out = []
         groups = self._groups
         for idx in sorted(found):

@@ -1,8 +1,9 @@
 """Text normalization for matching, with a map back to original offsets.
 
 One pass folds every character (format characters dropped, a few emoji mapped
-to words, NFKC, lowercase) and squeezes separators: whitespace, punctuation and
-symbols next to a CJK character are removed (杀 猪 盘, 杀-猪-盘 → 杀猪盘); a run
+to words, NFKC, lowercase; the two characters whose NFKC form is longer than
+`MAX_EXPANSION` characters are kept as they are) and squeezes separators:
+whitespace, punctuation and symbols next to a CJK character are removed (杀 猪 盘, 杀-猪-盘 → 杀猪盘); a run
 of them between two Latin letters or digits becomes one space. Then the text is
 converted from traditional to simplified Chinese with OpenCC (tw2sp, which
 also maps Taiwan vocabulary such as 網路 → 网络). Every normalized character
@@ -25,6 +26,10 @@ EMOJI_WORDS: dict[str, str] = {
 _VARIANTS: tuple[tuple[str, str], ...] = (("帐户", "账户"), ("帐号", "账号"), ("帐单", "账单"))
 
 _CJK, _WORD, _SEP = 0, 1, 2
+
+# NFKC turns a few characters into long strings (U+FDFA into 18 characters); a character whose NFKC
+# form is longer than this is kept as it is, so the normalized text is at most this many times longer.
+MAX_EXPANSION = 6
 
 # Invisible characters that NFKC keeps but that split keywords (跑\u200b分).
 _DROP = {0x00AD, 0x180E, 0x20E3, 0xFEFF} | set(range(0x200B, 0x2010)) | set(range(0x202A, 0x202F)) \
@@ -49,7 +54,10 @@ def _fold(ch: str) -> tuple[tuple[str, int], ...]:
     if cat in ("Cf", "Cs", "Co", "Cn") and not ch.isspace():
         return ()
     out = []
-    for c in unicodedata.normalize("NFKC", ch).lower():
+    nfkc = unicodedata.normalize("NFKC", ch)
+    if len(nfkc) > MAX_EXPANSION:
+        nfkc = ch  # U+FDFA (18 characters) and U+FDFB (8) stay as they are: 1 M of them would be 18 M
+    for c in nfkc.lower():
         code = ord(c)
         if _is_cjk(code):
             out.append((c, _CJK))
@@ -80,6 +88,13 @@ class Normalized:
         return self.starts[start], self.ends[end - 1]
 
 
+@lru_cache(maxsize=65536)
+def _simplified_char(c: str) -> str:
+    """One character converted alone (kept when its conversion is not one character)."""
+    d = _converter().convert(c)
+    return d if len(d) == 1 else c
+
+
 def to_simplified(text: str) -> str:
     """Traditional to simplified Chinese (OpenCC tw2sp), keeping the length so offsets stay exact."""
     if not text:
@@ -88,7 +103,7 @@ def to_simplified(text: str) -> str:
     out = cc.convert(text)
     if len(out) != len(text):
         # A phrase mapping changed the length: convert character by character to keep the map exact.
-        out = "".join(c if len(d := cc.convert(c)) != 1 else d for c in text)
+        out = "".join(map(_simplified_char, text))
     for old, new in _VARIANTS:
         out = out.replace(old, new)
     return out
@@ -105,11 +120,29 @@ def normalize(text: str) -> Normalized:
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    fold_run(text, 0, FoldState(), chars, starts, ends)
+    return Normalized(to_simplified("".join(chars)), starts, ends)
+
+
+@dataclass(slots=True)
+class FoldState:
+    """Where folding stands between two runs of one text: the class of the last emitted character
+    and the original index where a pending run of separators began (-1 if none)."""
+
+    prev: int = _SEP
+    pending: int = -1
+
+
+def fold_run(text: str, base: int, state: FoldState, chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Fold `text`, which begins at original index `base`, appending to `chars`/`starts`/`ends`.
+
+    Runs over consecutive slices of one text with one `state` give exactly the output of one run over
+    the whole text, so a long text can be folded slice by slice (`text.windows`).
+    """
     emit, emit_start, emit_end = chars.append, starts.append, ends.append
     single = _SINGLE.get
-    prev = _SEP  # class of the last emitted character; _SEP at the start
-    pending = -1  # original index where a run of separators began, -1 if none
-    for i, ch in enumerate(text):
+    prev, pending = state.prev, state.pending
+    for i, ch in enumerate(text, base):
         folded = single(ch)
         if folded is None:
             folded = _fold(ch)
@@ -130,7 +163,7 @@ def normalize(text: str) -> Normalized:
             emit_start(i)
             emit_end(i + 1)
             prev = cls
-    return Normalized(to_simplified("".join(chars)), starts, ends)
+    state.prev, state.pending = prev, pending
 
 
 @lru_cache(maxsize=4096)

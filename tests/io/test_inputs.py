@@ -1,6 +1,7 @@
 import io
 
-from cybertype.io.inputs import read_path, read_stdin, stdin_is_jsonl
+from cybertype.io.inputs import read_path
+from cybertype.io.stdin import read_stdin
 
 
 def test_text_file_is_one_record(tmp_path):
@@ -59,8 +60,6 @@ def test_unreadable_and_binary_files_become_error_records(tmp_path):
 
 
 def test_stdin_auto_detects_jsonl_or_text():
-    assert stdin_is_jsonl('{"text": "a"}\n\n{"text": "b"}\n')
-    assert not stdin_is_jsonl('{"text": "a"}\nplain line\n')
     recs = list(read_stdin(io.BytesIO('{"id": "x", "text": "一"}\n'.encode())))
     assert recs[0].id == "x"
     recs = list(read_stdin(io.BytesIO("just some text".encode())))
