@@ -13,7 +13,6 @@ import codecs
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
 from typing import BinaryIO
 
 from cybertype.io.inputs import (
@@ -56,7 +55,7 @@ def read_stdin(
         if first.startswith(_WIDE_BOMS):
             looked = None  # UTF-16/32 cannot be split into lines as bytes
         elif _is_object_line(first):
-            yield from _jsonl(chain(head, _lines(stream)), text_field, id_field)
+            yield from _jsonl(_lines(stream, head), text_field, id_field)
             return
         else:
             looked = _looks_like_jsonl(head, first, encoding)
@@ -144,10 +143,17 @@ def _wide_is_jsonl(data: bytes, encoding: str | None, truncated: bool) -> bool:
         return False
 
 
-def _lines(stream: BinaryIO) -> Iterator[bytes | object]:
-    """Lines of the stream as they arrive; a line longer than the JSONL limit is read past in pieces and
-    stands as `_TOO_LONG`."""
-    while raw := stream.readline(_MAX_LINE_BYTES):
+def _lines(stream: BinaryIO, head: Iterable[bytes] = ()) -> Iterator[bytes | object]:
+    """Lines of the stream as they arrive, after the lines already read (`head`, whose last may be the first
+    part of a line); a line longer than the JSONL limit is read past in pieces and stands as `_TOO_LONG`."""
+    head = list(head)
+    carry = head.pop() if head and not head[-1].endswith(b"\n") else b""
+    yield from head
+    while True:
+        raw = carry + stream.readline(_MAX_LINE_BYTES - len(carry))
+        carry = b""
+        if not raw:
+            return
         if len(raw) < _MAX_LINE_BYTES or raw.endswith(b"\n"):
             yield raw
             continue
