@@ -78,15 +78,11 @@ class Matcher:
             bounded = (_is_ascii_alnum(kw[0]), _is_ascii_alnum(kw[-1]))
             self._automaton.add_word(kw, (len(kw), bounded, tuple(dict.fromkeys(targets))))
         self._empty = not routes
+        self.longest_keyword = max(map(len, routes), default=0)  # normalized characters
         if not self._empty:
             self._automaton.make_automaton()
         self._regexes = [(idx, compile_regex(p)) for idx, r in enumerate(self.rules) for p in r.regex]
         self._groups = [len(r.all) for r in self.rules]
-
-    @property
-    def longest_keyword(self) -> int:
-        """Length of the longest normalized keyword (0 without keywords)."""
-        return max((len(k) for k in self._automaton.keys()), default=0) if not self._empty else 0
 
     def match(self, norm: Normalized | Scanned) -> list[RuleMatch]:
         """Rules that fire on the normalized text (or on the hits of a text scanned in windows), in rule order."""
