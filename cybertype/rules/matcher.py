@@ -91,11 +91,12 @@ class Matcher:
         return self.evaluate(self.scan(norm.text))
 
     def scan(self, text: str, found: Found | None = None, lo: int = 0, hi: int | None = None,
-             offset: int = 0) -> Found:
+             offset: int = 0, open_end: bool = False) -> Found:
         """Add the keyword and regex hits of `text` that start in [lo, hi) to `found`, shifted by `offset`.
 
         A long text is scanned window by window into one `found` (text[:lo] and text[hi:] are context
-        around the window, so hits at its edges see their neighbours); `evaluate` then decides the rules
+        around the window, so hits at its edges see their neighbours; `open_end`: the text goes on after
+        `text`, so a regex match reaching its end is dropped); `evaluate` then decides the rules
         on all hits at once, exactly as for one scan of the whole text.
         """
         found = {} if found is None else found
@@ -128,6 +129,8 @@ class Matcher:
             for m in rx.finditer(text):
                 if m.start() >= hi:
                     break
+                if open_end and m.end() == n:
+                    continue  # `text` is cut here, not ended: a match reaching its end (`$`) cannot be trusted
                 if m.end() > m.start() and m.start() >= lo:
                     hits.append(Hit(m.start() + offset, m.end() + offset))
                     if len(hits) >= MAX_SPANS_PER_RULE:

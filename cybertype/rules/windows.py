@@ -13,7 +13,9 @@ from cybertype.rules.matcher import MAX_SPANS_PER_RULE, Found, Hit, Matcher, Sca
 from cybertype.rules.ruleset import Rule
 from cybertype.text.normalize import Normalized
 
-OVERLAP = 4096  # normalized characters of the next window scanned with a window (regex matches up to this long)
+# Normalized characters of the next window scanned with a window: a regex match across a window end is
+# found whole when it is at most this long; a longer one is found from the window end on.
+OVERLAP = 4096
 # Hits kept per rule and role (any, an `all` group, none) of one text, so memory stays bounded however often
 # a keyword repeats. A rule decided on the whole text (no `window`) needs only its first hits per role: its
 # evidence is its first MAX_SPANS_PER_RULE spans, its `all` span the first hit of each group, and one `none`
@@ -57,7 +59,8 @@ class WindowScanner:
         head = nxt.text[: self.overlap] if nxt is not None else ""
         lo = len(self._left)
         hi = lo + len(cur.text)
-        new = self.matcher.scan(self._left + cur.text + head, None, lo, hi, offset=self._base - lo)
+        new = self.matcher.scan(self._left + cur.text + head, None, lo, hi, offset=self._base - lo,
+                                open_end=nxt is not None)
         size = len(cur.text)
 
         def original(i: int, ends: bool) -> int:

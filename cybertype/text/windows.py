@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from cybertype.text.normalize import FoldState, Normalized, fold_run, to_simplified
 
-WINDOW = 1 << 16  # normalized characters per window (64 Ki, about 200 KB of Chinese): a few MB of state
+WINDOW = 1 << 17  # normalized characters per window (128 Ki, about 400 KB of Chinese): a few MB of state
 SLICE = 1 << 13  # original characters folded at a time; a window ends at a slice end
 _SENTENCE_END = re.compile(r"[。！？!?；;…\n\r]+")
 _SPACE = re.compile(r"\s+")

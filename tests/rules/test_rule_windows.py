@@ -101,3 +101,10 @@ def test_a_long_repetitive_text_keeps_a_bounded_number_of_hits(tmp_path):
     [(idx, roles)] = scanned.found.items()
     assert all(len(hits) <= hits_needed(m.rules[idx]) for hits in roles.values())
     assert spans(m, scanned) == spans(m, normalize(text))  # the first 20 spans, as for the whole text
+
+
+def test_a_regex_anchored_at_the_end_does_not_match_at_a_window_end(tmp_path):
+    body = RULES + '\n[[rule]]\nid = "w.end"\nlabel = "defamation"\nweight = 2.0\ndescription = "end"\nregex = ["a+$"]\n'
+    m = Matcher(load_rules([write_rules(tmp_path / "e", body)], builtin=False).rules)
+    text = "a" * 9000 + "b"  # whole: no match; a window ending inside the run of a used to match
+    assert spans(m, windowed(m, text, size=1000)) == spans(m, normalize(text)) == []
