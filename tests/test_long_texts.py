@@ -25,8 +25,9 @@ def test_windows_give_the_result_of_one_window(request, monkeypatch, fixture):
     for size in (1200, 3000):
         win = result_with_window(clf, monkeypatch, size)
         assert win.labels == one.labels and win.primary == one.primary
-        assert [(e.rule, e.start, e.end, e.match) for e in win.evidence] == \
-            [(e.rule, e.start, e.end, e.match) for e in one.evidence]
+        # rule evidence is the same; the model's evidence is given for a text of one window only
+        assert [(e.rule, e.start, e.end, e.match) for e in win.evidence if e.source == "rule"] == \
+            [(e.rule, e.start, e.end, e.match) for e in one.evidence if e.source == "rule"]
         for label, p in one.scores.items():
             assert win.scores[label] == pytest.approx(p, abs=2e-3), (size, label)
     for e in win.evidence:
