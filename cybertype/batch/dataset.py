@@ -147,13 +147,15 @@ def arrow_schema():
     import pyarrow as pa
 
     evidence = pa.struct([("rule", pa.string()), ("label", pa.string()), ("match", pa.string()),
-                          ("start", pa.int64()), ("end", pa.int64())])
+                          ("start", pa.int64()), ("end", pa.int64()), ("source", pa.string()),
+                          ("weight", pa.float64()), ("counter", pa.bool_()), ("feature", pa.string())])
     return pa.schema([
         ("id", pa.string()), ("source", pa.string()), ("labels", pa.list_(pa.string())), ("primary", pa.string()),
         ("scores", pa.struct([(label, pa.float64()) for label in LABEL_IDS])),
         ("evidence", pa.list_(evidence)),
         ("error", pa.struct([("type", pa.string()), ("message", pa.string()), ("line", pa.int64())])),
         ("warnings", pa.list_(pa.string())),
+        ("uncertain", pa.list_(pa.string())),
     ])
 
 

@@ -14,7 +14,7 @@ from cybertype.classifier import classify_records
 from cybertype.io.inputs import InputRecord, id_text, row_record
 from cybertype.result import Result
 
-RESULT_COLUMNS = ["id", "source", "labels", "primary", "scores", "evidence", "error", "warnings"]
+RESULT_COLUMNS = ["id", "source", "labels", "primary", "scores", "evidence", "error", "warnings", "uncertain"]
 
 
 def _spec_or_options(spec, options: dict):
