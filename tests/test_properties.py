@@ -72,9 +72,10 @@ def test_evidence_spans_point_into_the_original_text(text):
     result = CLF.classify(text)
     event("with evidence" if result.evidence else "without evidence")
     check_record(result, text)
-    # Evidence is sorted and names rules that exist.
+    # Evidence is sorted; rule items name rules that exist, model items name a feature.
     assert [(e.start, e.end, e.rule) for e in result.evidence] == sorted((e.start, e.end, e.rule) for e in result.evidence)
-    assert {e.rule for e in result.evidence} <= {r.id for r in CLF.ruleset.rules}
+    assert {e.rule for e in result.evidence if e.source == "rule"} <= {r.id for r in CLF.ruleset.rules}
+    assert all(e.rule == "model" and e.feature for e in result.evidence if e.source == "model")
 
 
 @settings(max_examples=50, deadline=None)
