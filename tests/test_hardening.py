@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 
 from cybertype.io import inputs, outputs
-from cybertype.model import features
 from cybertype.model import linear as M
 from cybertype.cli import app
 
@@ -740,39 +739,18 @@ def test_configuration_errors_show_a_traceback_only_with_debug(tmp_path):
     assert debug.returncode != 0 and b"Traceback" in debug.stderr and b"ModelError" in debug.stderr
 
 
-# ---------------------------------------------------------------- jieba's cache
+# ---------------------------------------------------------------- no cache files
 
 
-def test_jieba_cache_lives_in_a_private_per_user_folder(tmp_path):
-    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"))
-    proc = subprocess.run([sys.executable, "-c", "from cybertype.model import features; print(features.tokenizer().tmp_dir)"],
-                          capture_output=True, env=env, timeout=120)
+def test_classify_writes_no_cache_files(tmp_path):
+    """Segmentation keeps its dictionary in memory: a run leaves nothing in the cache folders or the temp folder."""
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"), HOME=str(tmp_path / "home"), TMPDIR=str(tmp_path / "tmp"))
+    for name in ("xdg", "home", "tmp"):
+        (tmp_path / name).mkdir()
+    proc = subprocess.run([sys.executable, "-m", "cybertype", "classify", "-", "--format", "json"],
+                          input="他把名下银行卡卖给收卡的人".encode(), capture_output=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    folder = tmp_path / "xdg" / "cybertype"
-    assert proc.stdout.decode().strip() == str(folder)
-    assert (folder / "jieba.cache").is_file()
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert b"jieba" not in proc.stderr  # jieba's progress lines stay out of stderr
-
-
-def test_cache_dir_rules(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # the XDG spec says: ignore it
-    assert features.cache_dir() == tmp_path / "home" / ".cache" / "cybertype"
-    lax = tmp_path / "lax" / "cybertype"
-    lax.mkdir(parents=True, mode=0o777)
-    lax.chmod(0o777)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "lax"))
-    assert features.cache_dir() == lax
-    assert stat.S_IMODE(lax.stat().st_mode) == 0o700  # tightened
-
-
-def test_cache_dir_falls_back_to_a_private_folder_when_the_cache_cannot_be_made(tmp_path, monkeypatch):
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the cache folder should go")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # mkdir fails, even for root
-    path = features.cache_dir()
-    st = os.lstat(path)
-    assert stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) == 0o700
-    assert blocker not in path.parents
+    assert b"two_cards" in proc.stdout
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["home", "tmp", "xdg"]
+    assert b"jieba" not in proc.stderr
 

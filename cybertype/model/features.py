@@ -10,7 +10,7 @@ from collections import Counter
 
 import numpy as np
 
-from cybertype.text.segment import cache_dir, tokenizer, words  # noqa: F401 (re-exported)
+from cybertype.text.segment import words  # noqa: F401 (re-exported)
 
 CHAR_NGRAMS = (1, 2, 3)
 

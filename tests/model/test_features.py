@@ -47,19 +47,39 @@ def test_extract_has_words_bigrams_and_char_ngrams():
     assert feats["c:银"] == 1 and feats["c:银行"] == 1 and feats["c:银行卡"] == 1
 
 
-def test_segmentation_is_exactly_jiebas():
-    """Lazily loaded dictionary + one-pass best path == jieba.lcut(HMM=False) with the full dictionary."""
+def _random_texts(n: int, seed: int) -> list[str]:
+    """Random mixes of dictionary words, CJK (with extension blocks), ASCII, spaces, punctuation and other scripts."""
     import random
+
+    import jieba
+
+    rnd = random.Random(seed)
+    vocab = [line.split(" ", 1)[0] for line in jieba.get_dict_file().read().decode("utf-8").splitlines()]
+    spans = [(0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0xF900, 0xFAFF), (0x20, 0x7E),
+             (0xFF01, 0xFF5E), (0x3000, 0x303F), (0x1F300, 0x1FAFF), (0x0300, 0x036F), (0x0400, 0x04FF),
+             (0xAC00, 0xD7A3), (0x3040, 0x30FF), (0xD800, 0xDFFF)]
+    pieces = [lambda: rnd.choice(vocab), lambda: rnd.choice("abcXYZ0123456789+#&._%-"),
+              lambda: rnd.choice(" \t\n\r\u3000\xa0\u2028")]
+    pieces += [lambda lo=lo, hi=hi: chr(rnd.randint(lo, hi)) for lo, hi in spans]
+    out = []
+    for _ in range(n):
+        mix = rnd.sample(pieces, rnd.randint(1, 4))
+        out.append("".join(rnd.choice(mix)() for _ in range(rnd.randint(1, 60))))
+    return out
+
+
+def test_segmentation_is_exactly_jiebas():
+    """rjieba's words == jieba.lcut(HMM=False) on every normalized text of the corpus and on random text."""
+    import logging
 
     import jieba
 
     from conftest import ROOT
 
-    full = jieba.Tokenizer()
-    full.tmp_dir = str(features.cache_dir())
-    rnd = random.Random(7)
-    corpus = [json.loads(line)["text"] for line in (ROOT / "samples" / "test.jsonl").read_text(encoding="utf-8").splitlines()]
-    noise = ["".join(chr(rnd.randint(32, 0x9FFF)) for _ in range(rnd.randint(1, 60))) for _ in range(300)]
-    for raw in TEXTS + corpus + noise:
-        text = normalize(raw).text
-        assert features.words(text) == [w for w in full.lcut(text, HMM=False) if not w.isspace()], raw
+    jieba.setLogLevel(logging.WARNING)
+    corpus = [json.loads(line)["text"] for name in ("train.jsonl", "test.jsonl")
+              for line in (ROOT / "samples" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(corpus) > 8000
+    texts = TEXTS + [normalize(t).text for t in corpus] + _random_texts(2000, seed=7)
+    differ = [t for t in texts if features.words(t) != [w for w in jieba.lcut(t, HMM=False) if not w.isspace()]]
+    assert differ == []
