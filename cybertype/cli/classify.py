@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from cybertype.cli.app import Fmt, InFmt, app
-from cybertype.cli.errors import UsageProblem, errors
+from cybertype.cli.errors import UsageProblem, errors, state
 from cybertype.cli.options import Fields, RulesModel, format_option, input_options, max_bytes_option, rules_model_options
 
 
@@ -36,6 +36,7 @@ def classify(
     from cybertype.io import inputs, outputs, stdin
     from cybertype.classifier import classify_records
 
+    state["fast_exit"] = True  # nothing to clean up at exit: no pools, no temporary files
     if not paths:
         if sys.stdin.isatty():
             raise UsageProblem("no input: give a file path, or pipe text into `cybertype classify -`")

@@ -11,7 +11,7 @@ import typer
 # (click is not even installed unless something else needs it).
 _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
-state = {"debug": False}  # set by the app's --debug
+state = {"debug": False, "fast_exit": False}  # debug: the app's --debug; fast_exit: see `run`
 
 
 class UsageProblem(Exception):
@@ -62,6 +62,7 @@ def _quiet_stdout() -> None:
 
 def run(app) -> None:
     """Run the app and exit with its code; a closed pipe or Ctrl-C ends quietly, never with a traceback."""
+    state["fast_exit"] = False
     try:
         # In this mode click returns the exit code of `typer.Exit` (and 130 for Ctrl-C) instead of exiting.
         code = app(standalone_mode=False)
@@ -83,4 +84,22 @@ def run(app) -> None:
         code = 3
     if code == 130:
         sys.stderr.write("cybertype: interrupted\n")
-    sys.exit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    if state["fast_exit"] and code in (0, 1):
+        _fast_exit(code)
+    sys.exit(code)
+
+
+def _fast_exit(code: int) -> None:
+    """End a command that holds no resources (classify) without tearing the interpreter down.
+
+    Freeing every module and object of numpy, pydantic and the loaded rules and model costs 60-100 ms
+    of CPU for nothing; the output is the same once both streams are flushed. If a flush fails, the
+    normal exit path reports it as before.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
