@@ -2,11 +2,12 @@
 
     python benchmarks/notebook.py train CORPUS.jsonl MODEL.joblib    # setup, not timed
     python benchmarks/notebook.py predict MODEL.joblib FOLDER OUT.jsonl  # timed end to end
+    python benchmarks/notebook.py predict MODEL.joblib WORKLOAD.jsonl OUT.jsonl  # the same over JSON Lines
 
 `train`: scikit-learn TfidfVectorizer(tokenizer=jieba.lcut) + one-vs-rest
 LogisticRegression over the five labels, saved with joblib.
-`predict`: load it with joblib and apply it file by file over a folder, in one
-process, writing one JSON line per file.
+`predict`: load it with joblib and apply it text by text, to every file of a folder or
+every record of a JSON Lines file, in one process, writing one JSON line per text.
 """
 from __future__ import annotations
 
@@ -46,20 +47,31 @@ def predict(model: str, folder: str, out: str) -> None:
 
     jieba.setLogLevel(logging.WARNING)
     pipe = joblib.load(model)
-    paths = []
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        paths.extend(os.path.join(root, f) for f in sorted(files) if f.endswith(".txt"))
     with open(out, "w", encoding="utf-8") as fh:
-        for path in paths:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
+        for source, text in _texts(folder):
             probs = pipe.predict_proba([text])[0]
             scores = {label: round(float(p), 4) for label, p in zip(LABELS, probs)}
             labels = [label for label in LABELS if scores[label] >= 0.5]
             primary = max(labels, key=scores.get) if labels else "none"
-            fh.write(json.dumps({"source": os.path.relpath(path, folder), "labels": labels, "primary": primary,
+            fh.write(json.dumps({"source": source, "labels": labels, "primary": primary,
                                  "scores": scores}, ensure_ascii=False) + "\n")
+
+
+def _texts(where: str):
+    """(source, text) of every .txt file under a folder, or of every record of a .jsonl file."""
+    if where.endswith(".jsonl"):
+        with open(where, encoding="utf-8") as fh:
+            for k, line in enumerate(fh, 1):
+                if line.strip():
+                    yield f"{where}:{k}", json.loads(line)["text"]
+        return
+    paths = []
+    for root, dirs, files in os.walk(where):
+        dirs.sort()
+        paths.extend(os.path.join(root, f) for f in sorted(files) if f.endswith(".txt"))
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            yield os.path.relpath(path, where), f.read()
 
 
 if __name__ == "__main__":

@@ -1,17 +1,23 @@
-"""cybertype benchmarks: five figures, each a ratio against a reference measured side by side in this run.
+"""cybertype benchmarks: the seven figures of issue 13, each measured side by side in one interleaved run.
 
-    python benchmarks/run.py                 # full run (a few minutes), writes benchmarks/results.json
-    python benchmarks/run.py --tiny --output /tmp/r.json   # smoke run on a few dozen texts
+    python benchmarks/run.py                 # full run (about 20 minutes), writes benchmarks/results.json
+    python benchmarks/run.py --markdown      # the same, and prints the README table
+    python benchmarks/run.py --render benchmarks/results.json   # only print the README table of a past run
+    python benchmarks/run.py --tiny --output /tmp/r.json         # smoke run on a few dozen texts
 
-1. cold start   `cybertype classify one.txt --format json`  vs  `python -c "import jieba; jieba.initialize()"`
-2. throughput   `cybertype classify - --input-format jsonl` vs  jieba.lcut over the same texts (one process each)
-3. scaling      `cybertype batch --workers 2`                vs  `--workers 1` over the workload as files
-4. alternative  `cybertype batch` (default workers)          vs  TfidfVectorizer(jieba) + LogisticRegression,
-                                                                 joblib-loaded, applied file by file
-5. memory       peak RSS (VmHWM) of one `cybertype batch --workers 1` worker process
+1. vs_jieba         `classify - --input-format jsonl < workload.jsonl` vs jieba.lcut of the same texts, CPU time
+2. vs_notebook      the same cybertype run vs TfidfVectorizer(jieba) + LogisticRegression loaded with joblib,
+                    predicting text by text over the same file, CPU time
+3. cold_start       `classify one.txt --format json` vs `python -c "import jieba; jieba.initialize()"`, CPU time
+4. memory_10mb      peak RSS of `classify FILE --format json` on one 10 MB text (benchmarks/memory.py)
+5. stdin_flat       peak RSS over 100k JSONL records on stdin / the same over 1k (benchmarks/memory.py)
+6. scaling          `batch --workers 2` vs `--workers 1` over 10,000 one-text files, wall time
+7. vs_aho_corasick  texts/s of run 1 vs a bare pyahocorasick scan of the rules' keywords (ac_scan.py), CPU time
 
-The workload is built deterministically from samples/train.jsonl and samples/test.jsonl
-into --work (default benchmarks/work/, git-ignored). See benchmarks/README.md.
+Every timed program is a fresh subprocess, timed from launch to exit. Each figure is the median of the
+per-repetition ratios (a, b, a, b ... interleaved, so drift hits both alike), with their min and max.
+The workload is built deterministically from samples/train.jsonl and samples/test.jsonl into --work
+(default benchmarks/work/, git-ignored). See benchmarks/README.md.
 """
 from __future__ import annotations
 
@@ -27,7 +33,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -36,13 +41,19 @@ ROOT = HERE.parent
 SAMPLES = [ROOT / "samples" / "train.jsonl", ROOT / "samples" / "test.jsonl"]
 SEED = 20240611
 FILES_PER_FOLDER = 500
+SCALING_FILES = 10_000
 
-TARGETS = {  # figure -> (comparison, threshold)
-    "cold_start": ("<=", 1.2),
-    "throughput": (">=", 0.7),
-    "scaling": (">=", 1.7),
-    "vs_notebook": (">=", 2.0),
-    "memory_mb": ("<=", 250.0),
+# figure -> (number in issue 13, what, comparison, target, the figure the issue gives for before)
+TARGETS = {
+    "vs_jieba": (1, "throughput vs `jieba.lcut` alone, one process, same texts (CPU time)", ">=", 3.0, "0.80x"),
+    "vs_notebook": (2, "vs the notebook pipeline, predict only (model loaded from joblib; CPU time)", ">=", 6.0, "2.0x"),
+    "cold_start": (3, "cold start, `classify one.txt --format json`, vs `import jieba; jieba.initialize()` (CPU time)",
+                   "<=", 0.3, "0.53x"),
+    "memory_10mb": (4, "peak RSS for one 10 MB text (MB)", "<=", 300.0, "849 MB"),
+    "stdin_flat": (5, "peak RSS over 100k JSONL records on stdin, / the figure for 1k", "<=", 1.10, "-"),
+    "scaling": (6, "`batch --workers 2` vs `--workers 1`, 10k one-text files (wall time)", ">=", 1.9, "1.70-1.75x"),
+    "vs_aho_corasick": (7, "texts/s of the whole pipeline vs a bare Aho-Corasick scan of the rules' keywords (CPU time)",
+                        ">=", 0.25, "0.05x"),
 }
 
 
@@ -84,7 +95,7 @@ def build_texts(rows: list[dict], tiny: bool) -> list[dict]:
 
 
 def build_workload(work: Path, tiny: bool) -> dict:
-    """Write workload.jsonl, files/ (one .txt per text), one.txt and corpus.jsonl (training) under `work`."""
+    """Write workload.jsonl, files/ (10,000 one-text files), one.txt and corpus.jsonl (training) under `work`."""
     rows = read_samples()
     texts = build_texts(rows, tiny)
     marker = work / ".cybertype-bench"
@@ -98,7 +109,9 @@ def build_workload(work: Path, tiny: bool) -> dict:
     with open(work / "workload.jsonl", "w", encoding="utf-8") as fh:
         for t in texts:
             fh.write(json.dumps({"id": t["id"], "text": t["text"]}, ensure_ascii=False) + "\n")
-    for k, t in enumerate(texts):
+    n_files = 40 if tiny else SCALING_FILES  # the texts again and again, up to this many files
+    for k in range(n_files):
+        t = texts[k % len(texts)]
         folder = files / f"part-{k // FILES_PER_FOLDER:03d}"
         folder.mkdir(exist_ok=True)
         (folder / f"{k:05d}-{t['id']}.txt").write_text(t["text"], encoding="utf-8")
@@ -131,7 +144,7 @@ def build_workload(work: Path, tiny: bool) -> dict:
         "length_chars": {"min": lengths[0], "median": lengths[len(lengths) // 2],
                          "p90": lengths[int(len(lengths) * 0.9)], "max": lengths[-1]},
         "languages": dict(sorted(langs.items())),
-        "files": len(texts),
+        "files": n_files,
         "one_txt_chars": len(one["text"]),
         "sha256": hashlib.sha256(data).hexdigest(),
         "notebook_training_texts": len(train),
@@ -148,207 +161,131 @@ def cybertype_cmd() -> list[str]:
     return [sys.executable, "-m", "cybertype"]
 
 
-last_cpu = 0.0  # CPU seconds of the last `timed` run
-
-
 def _children_cpu() -> float:
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return ru.ru_utime + ru.ru_stime
 
 
-def timed(cmd: list[str], *, stdin: Path | None = None, stdout: Path | None = None,
-          on_start=None, check: bool = True) -> float:
-    """Wall time in seconds of one subprocess run (stderr kept for the error message).
-
-    The run's CPU time (user + sys of the process and the children it waited for) is kept
-    in `last_cpu`: on a busy machine it is the steadier figure.
-    """
-    global last_cpu
+def timed(cmd: list[str], *, stdin: Path | None = None, stdout: Path | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one subprocess run; CPU is user + sys of it and the children it waited for."""
     fin = open(stdin, "rb") if stdin else subprocess.DEVNULL
     fout = open(stdout, "wb") if stdout else subprocess.DEVNULL
     try:
         cpu0 = _children_cpu()
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
-        if on_start is not None:
-            on_start(proc)
-        _, err = proc.communicate()
+        proc = subprocess.run(cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
         elapsed = time.perf_counter() - t0
-        last_cpu = _children_cpu() - cpu0
+        cpu = _children_cpu() - cpu0
     finally:
         for f in (fin, fout):
             if f is not subprocess.DEVNULL:
                 f.close()
-    if check and proc.returncode != 0:
-        raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode(errors='replace')[-2000:]}")
-    return elapsed
+    if proc.returncode != 0:
+        raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode(errors='replace')[-2000:]}")
+    return elapsed, cpu
 
 
-def alternate(named: dict[str, list[str] | dict], reps: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Run each named command `reps` times, interleaved (a, b, a, b ...) so drift hits both alike.
-
-    Returns wall times and CPU times (user + sys, workers included) per name."""
-    times: dict[str, list[float]] = {name: [] for name in named}
-    cpu: dict[str, list[float]] = {name: [] for name in named}
+def alternate(named: dict[str, dict], reps: int) -> dict[str, dict[str, list[float]]]:
+    """Run each named command `reps` times, interleaved (a, b, c, a, b, c ...); wall and CPU seconds per name."""
+    out = {name: {"wall_s": [], "cpu_s": []} for name in named}
     for _ in range(reps):
         for name, spec in named.items():
-            spec = spec if isinstance(spec, dict) else {"cmd": spec}
-            times[name].append(timed(**spec))
-            cpu[name].append(last_cpu)
-    return times, cpu
+            wall, cpu = timed(**spec)
+            out[name]["wall_s"].append(round(wall, 4))
+            out[name]["cpu_s"].append(round(cpu, 4))
+    return out
 
 
-class WorkerMemory:
-    """Polls /proc for the forked worker processes of one command and keeps each one's VmHWM."""
-
-    def __init__(self, interval: float = 0.02):
-        self.interval = interval
-        self.peaks_kb: dict[int, int] = {}
-        self.main_kb = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self, proc: subprocess.Popen) -> None:
-        self._thread = threading.Thread(target=self._poll, args=(proc.pid,), daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    @staticmethod
-    def _hwm_kb(pid: int) -> int | None:
-        try:
-            with open(f"/proc/{pid}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1])
-        except OSError:
-            return None
-        return None
-
-    @staticmethod
-    def _children(pid: int) -> list[int]:
-        kids = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    stat = fh.read()
-            except OSError:
-                continue
-            fields = stat[stat.rfind(")") + 2:].split()
-            if int(fields[1]) == pid:
-                kids.append(int(entry))
-        return kids
-
-    @staticmethod
-    def _cmdline(pid: int) -> bytes | None:
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                return fh.read()
-        except OSError:
-            return None
-
-    def _poll(self, pid: int) -> None:
-        main_cmd = self._cmdline(pid)
-        while not self._stop.is_set():
-            main = self._hwm_kb(pid)
-            if main is None:
-                break
-            self.main_kb = max(self.main_kb, main)
-            for kid in self._children(pid):
-                # Pool workers are forks: same command line. Anything else (a helper) is not a worker.
-                if self._cmdline(kid) != main_cmd:
-                    continue
-                hwm = self._hwm_kb(kid)
-                if hwm is not None:
-                    self.peaks_kb[kid] = max(self.peaks_kb.get(kid, 0), hwm)
-            time.sleep(self.interval)
+def spread(ratios: list[float]) -> dict:
+    """The figure (median of the per-repetition ratios) and its spread."""
+    return {"value": statistics.median(ratios), "min": min(ratios), "max": max(ratios),
+            "runs": [round(r, 4) for r in ratios]}
 
 
-def median(xs: list[float]) -> float:
-    return statistics.median(xs)
+def per_run(runs: dict, num: str, den: str, key: str = "cpu_s") -> list[float]:
+    return [a / b for a, b in zip(runs[num][key], runs[den][key])]
 
 
-# --- the five figures ---------------------------------------------------------------------------
+# --- the seven figures --------------------------------------------------------------------------
+
+def bench_pipeline(work: Path, reps: int, workload: dict) -> dict[str, dict]:
+    """Figures 1, 2 and 7: one cybertype process over workload.jsonl against three references, interleaved."""
+    wl = work / "workload.jsonl"
+    model = work / "notebook.joblib"
+    timed([sys.executable, str(HERE / "notebook.py"), "train", str(work / "corpus.jsonl"), str(model)])  # setup
+    named = {
+        "cybertype": {"cmd": cybertype_cmd() + ["classify", "-", "--input-format", "jsonl"], "stdin": wl,
+                      "stdout": work / "out-classify.jsonl"},
+        "jieba": {"cmd": [sys.executable, str(HERE / "jieba_segment.py"), str(wl)], "stdout": work / "out-jieba.txt"},
+        "notebook": {"cmd": [sys.executable, str(HERE / "notebook.py"), "predict", str(model), str(wl),
+                             str(work / "out-notebook.jsonl")]},
+        "aho_corasick": {"cmd": [sys.executable, str(HERE / "ac_scan.py"), str(wl)], "stdout": work / "out-ac.txt"},
+    }
+    for spec in named.values():  # warm-up: page cache, jieba's own cache
+        timed(**spec)
+    runs = alternate(named, reps)
+    n = workload["texts"]
+    cpu = {name: statistics.median(r["cpu_s"]) for name, r in runs.items()}
+    rates = {f"{name}_texts_per_cpu_s": round(n / c, 1) for name, c in cpu.items()}
+    common = {"runs_s": runs, **rates, "cybertype_cmd": "cybertype classify - --input-format jsonl < workload.jsonl"}
+    return {
+        "vs_jieba": {**spread(per_run(runs, "jieba", "cybertype")), **common,
+                     "reference_cmd": "python benchmarks/jieba_segment.py workload.jsonl (jieba.lcut per text)"},
+        "vs_notebook": {**spread(per_run(runs, "notebook", "cybertype")), **common,
+                        "reference_cmd": "python benchmarks/notebook.py predict notebook.joblib workload.jsonl out.jsonl"},
+        "vs_aho_corasick": {**spread(per_run(runs, "aho_corasick", "cybertype")), **common,
+                            "reference_cmd": "python benchmarks/ac_scan.py workload.jsonl"},
+    }
+
 
 def bench_cold_start(work: Path, reps: int) -> dict:
-    ct = cybertype_cmd() + ["classify", str(work / "one.txt"), "--format", "json"]
-    jb = [sys.executable, "-c", "import jieba; jieba.initialize()"]
-    for cmd in (ct, jb):  # warm jieba's caches (cybertype's own and jieba's default) and the page cache
-        timed(cmd)
-    times, cpu = alternate({"cybertype": ct, "jieba": jb}, reps)
-    c, j = median(times["cybertype"]), median(times["jieba"])
-    return {"value": c / j, "cybertype_s": c, "jieba_s": j, "runs_s": times,
-            "cpu_ratio": median(cpu["cybertype"]) / median(cpu["jieba"]), "cpu_s": cpu,
+    named = {"cybertype": {"cmd": cybertype_cmd() + ["classify", str(work / "one.txt"), "--format", "json"]},
+             "jieba": {"cmd": [sys.executable, "-c", "import jieba; jieba.initialize()"]}}
+    for spec in named.values():  # warm jieba's cache and the page cache
+        timed(**spec)
+    runs = alternate(named, reps)
+    return {**spread(per_run(runs, "cybertype", "jieba")), "runs_s": runs,
+            "cybertype_cpu_s": statistics.median(runs["cybertype"]["cpu_s"]),
+            "jieba_cpu_s": statistics.median(runs["jieba"]["cpu_s"]),
             "cybertype_cmd": "cybertype classify one.txt --format json",
             "reference_cmd": 'python -c "import jieba; jieba.initialize()"'}
 
 
-def bench_throughput(work: Path, reps: int, workload: dict) -> dict:
-    wl = work / "workload.jsonl"
-    ct = {"cmd": cybertype_cmd() + ["classify", "-", "--input-format", "jsonl"], "stdin": wl,
-          "stdout": work / "out-classify.jsonl"}
-    jb = {"cmd": [sys.executable, str(HERE / "jieba_segment.py"), str(wl)], "stdout": work / "out-jieba.txt"}
-    times, cpu = alternate({"cybertype": ct, "jieba": jb}, reps)
-    c, j = median(times["cybertype"]), median(times["jieba"])
-    n, mb = workload["texts"], workload["text_bytes"] / 1e6
-    return {"value": j / c, "cybertype_s": c, "jieba_s": j, "runs_s": times,
-            "cpu_ratio": median(cpu["jieba"]) / median(cpu["cybertype"]), "cpu_s": cpu,
-            "cybertype_texts_per_s": n / c, "jieba_texts_per_s": n / j,
-            "cybertype_mb_per_s": mb / c, "jieba_mb_per_s": mb / j,
-            "cybertype_cmd": "cybertype classify - --input-format jsonl < workload.jsonl",
-            "reference_cmd": "python benchmarks/jieba_segment.py workload.jsonl (jieba.lcut per text)"}
+def bench_memory(reps: int, tiny: bool) -> dict[str, dict]:
+    """Figures 4 and 5 from benchmarks/memory.py, `reps` times each (1k and 100k interleaved)."""
+    sys.path.insert(0, str(HERE))
+    import memory
 
-
-def batch_cmd(work: Path, out: str, workers: int | None) -> list[str]:
-    cmd = cybertype_cmd() + ["batch", str(work / "files"), "-o", str(work / out), "--quiet"]
-    return cmd + (["--workers", str(workers)] if workers else [])
+    mb, small, large = (0.2, 20, 200) if tiny else (10.0, 1_000, 100_000)
+    longs, flat, smalls, larges = [], [], [], []
+    for _ in range(reps):
+        longs.append(memory.peak_rss_long_text(mb))
+        a, b = memory.peak_rss_stdin(small), memory.peak_rss_stdin(large)
+        smalls.append(a)
+        larges.append(b)
+        flat.append(b["peak_rss_mb"] / a["peak_rss_mb"])
+    return {
+        "memory_10mb": {**spread([r["peak_rss_mb"] for r in longs]), "text_bytes": longs[0]["bytes"],
+                        "cpu_s": [r["cpu_seconds"] for r in longs],
+                        "cybertype_cmd": f"cybertype classify long.txt --format json --max-bytes N ({mb:g} MB text)"},
+        "stdin_flat": {**spread(flat), "small_records": small, "large_records": large,
+                       "small_peak_rss_mb": [r["peak_rss_mb"] for r in smalls],
+                       "large_peak_rss_mb": [r["peak_rss_mb"] for r in larges],
+                       "cybertype_cmd": "cybertype classify - --input-format jsonl --format jsonl < N records"},
+    }
 
 
 def bench_scaling(work: Path, reps: int, workload: dict) -> dict:
-    times, cpu = alternate({"workers_1": batch_cmd(work, "out-w1.jsonl", 1),
-                            "workers_2": batch_cmd(work, "out-w2.jsonl", 2)}, reps)
-    one, two = median(times["workers_1"]), median(times["workers_2"])
-    n = workload["texts"]
-    return {"value": one / two, "workers_1_s": one, "workers_2_s": two, "runs_s": times, "cpu_s": cpu,
-            "workers_1_texts_per_s": n / one, "workers_2_texts_per_s": n / two,
-            "cybertype_cmd": "cybertype batch files/ -o out.jsonl --workers 2  vs  --workers 1"}
+    def batch(out: str, workers: int) -> dict:
+        return {"cmd": cybertype_cmd() + ["batch", str(work / "files"), "-o", str(work / out), "--quiet",
+                                          "--workers", str(workers)]}
 
-
-def bench_vs_notebook(work: Path, reps: int, workload: dict) -> dict:
-    model = work / "notebook.joblib"
-    t0 = time.perf_counter()
-    timed([sys.executable, str(HERE / "notebook.py"), "train", str(work / "corpus.jsonl"), str(model)])
-    train_s = time.perf_counter() - t0
-    nb = [sys.executable, str(HERE / "notebook.py"), "predict", str(model), str(work / "files"),
-          str(work / "out-notebook.jsonl")]
-    timed(nb)  # warm-up: scikit-learn's and jieba's files into the page cache
-    times, cpu = alternate({"cybertype": batch_cmd(work, "out-default.jsonl", None), "notebook": nb}, reps)
-    c, nbt = median(times["cybertype"]), median(times["notebook"])
-    n = workload["texts"]
-    return {"value": nbt / c, "cybertype_s": c, "notebook_s": nbt, "runs_s": times, "cpu_s": cpu,
-            "cpu_ratio": median(cpu["notebook"]) / median(cpu["cybertype"]),
-            "cybertype_texts_per_s": n / c, "notebook_texts_per_s": n / nbt,
-            "notebook_train_s": train_s, "default_workers": os.cpu_count(),
-            "cybertype_cmd": "cybertype batch files/ -o out.jsonl (default workers)",
-            "reference_cmd": "python benchmarks/notebook.py predict notebook.joblib files/ out.jsonl"}
-
-
-def bench_memory(work: Path) -> dict:
-    mon = WorkerMemory()
-    try:
-        timed(batch_cmd(work, "out-mem.jsonl", 1), on_start=mon.start)
-    finally:
-        mon.stop()
-    if not mon.peaks_kb:
-        raise RuntimeError("no batch worker process seen: cannot measure its memory")
-    peak = max(mon.peaks_kb.values()) / 1024
-    return {"value": peak, "workers_seen": len(mon.peaks_kb), "main_process_mb": mon.main_kb / 1024,
-            "cybertype_cmd": "cybertype batch files/ -o out.jsonl --workers 1 (VmHWM of the worker)"}
+    runs = alternate({"workers_1": batch("out-w1.jsonl", 1), "workers_2": batch("out-w2.jsonl", 2)}, reps)
+    n = workload["files"]
+    w1, w2 = (statistics.median(runs[k]["wall_s"]) for k in ("workers_1", "workers_2"))
+    return {**spread(per_run(runs, "workers_1", "workers_2", "wall_s")), "runs_s": runs,
+            "workers_1_texts_per_s": round(n / w1, 1), "workers_2_texts_per_s": round(n / w2, 1),
+            "cybertype_cmd": f"cybertype batch files/ -o out.jsonl --workers 2  vs  --workers 1 ({n} files)"}
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -381,7 +318,7 @@ def versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
-    for name in ("cybertype", "jieba", "numpy", "pydantic", "scikit-learn", "joblib"):
+    for name in ("cybertype", "rjieba", "jieba", "numpy", "pydantic", "pyahocorasick", "scikit-learn", "joblib"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
@@ -396,80 +333,86 @@ def versions() -> dict:
 
 
 def verdict(name: str, value: float) -> bool:
-    op, target = TARGETS[name]
+    _, _, op, target, _ = TARGETS[name]
     return value <= target if op == "<=" else value >= target
 
 
-def table(figures: dict) -> str:
-    rows = [("figure", "cybertype", "reference", "ratio", "target", "pass", "CPU-time ratio")]
-    f = figures
+def _fmt(name: str, x: float) -> str:
+    return f"{x:.0f} MB" if name == "memory_10mb" else f"{x:.2f}x"
 
-    def cpu(x):
-        return f"{x['cpu_ratio']:.2f}x" if "cpu_ratio" in x else "-"
 
-    if "cold_start" in f:
-        x = f["cold_start"]
-        rows.append(("1 cold start", f"{x['cybertype_s']:.3f} s", f"{x['jieba_s']:.3f} s (jieba init)",
-                     f"{x['value']:.2f}x", "<= 1.2x", x["pass"], cpu(x)))
-    if "throughput" in f:
-        x = f["throughput"]
-        rows.append(("2 throughput, 1 process",
-                     f"{x['cybertype_texts_per_s']:.0f} texts/s, {x['cybertype_mb_per_s']:.2f} MB/s",
-                     f"{x['jieba_texts_per_s']:.0f} texts/s, {x['jieba_mb_per_s']:.2f} MB/s (jieba.lcut)",
-                     f"{x['value']:.2f}x", ">= 0.7x", x["pass"], cpu(x)))
-    if "scaling" in f:
-        x = f["scaling"]
-        rows.append(("3 scaling, batch", f"{x['workers_2_s']:.2f} s (2 workers)", f"{x['workers_1_s']:.2f} s (1 worker)",
-                     f"{x['value']:.2f}x", ">= 1.7x", x["pass"], "-"))
-    if "vs_notebook" in f:
-        x = f["vs_notebook"]
-        rows.append(("4 vs notebook pipeline", f"{x['cybertype_s']:.2f} s (batch)",
-                     f"{x['notebook_s']:.2f} s (tf-idf+LR, joblib)", f"{x['value']:.2f}x", ">= 2x", x["pass"], cpu(x)))
-    if "memory_mb" in f:
-        x = f["memory_mb"]
-        rows.append(("5 memory, one worker", f"{x['value']:.0f} MB peak RSS", "-", "-", "<= 250 MB", x["pass"], "-"))
-    rows = [tuple("PASS" if c is True else "FAIL" if c is False else c for c in r) for r in rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+def rows(result: dict) -> list[tuple[str, ...]]:
+    out = []
+    for name, (num, what, op, target, before) in TARGETS.items():
+        f = result["figures"].get(name)
+        if f is None:
+            continue
+        out.append((str(num), what, before, _fmt(name, f["value"]), f"{_fmt(name, f['min'])} - {_fmt(name, f['max'])}",
+                    f"{op.replace('<=', '≤').replace('>=', '≥')} {_fmt(name, target)}", "yes" if f["pass"] else "no"))
+    return out
+
+
+HEADER = ("#", "figure", "before (issue 13)", "now (median)", f"spread (min - max)", "target", "met")
+
+
+def markdown(result: dict) -> str:
+    """The README table of a run, with the machine and the load average under it."""
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows(result)]
+    m, w = result["machine"], result["workload"]
+    lines += ["", f"{result['command']}: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Python {m['python']}, "
+              f"{m['date']}; load average {m['load_average_start'][0]:.2f} at the start, "
+              f"{m['load_average_end'][0]:.2f} at the end; {result['repetitions']} repetitions per figure; workload "
+              f"{w['texts']} texts, {w['text_bytes'] / 1e6:.2f} MB, {w['files']} files for figure 6."]
+    return "\n".join(lines)
+
+
+def text_table(result: dict) -> str:
+    table = [HEADER, *rows(result)]
+    widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--tiny", action="store_true", help="a few dozen texts, one repetition: checks the script runs")
+    ap.add_argument("--tiny", action="store_true", help="a few dozen texts, two repetitions: checks the script runs")
     ap.add_argument("--output", type=Path, default=HERE / "results.json", help="results JSON (default: %(default)s)")
     ap.add_argument("--work", type=Path, default=None, help="work folder (default: benchmarks/work, or beside --output with --tiny)")
-    ap.add_argument("--reps", type=int, default=None, help="repetitions of the timed runs (median is reported)")
+    ap.add_argument("--reps", type=int, default=None, help="repetitions of every figure (default 5; 2 with --tiny)")
     ap.add_argument("--only", action="append", choices=list(TARGETS), help="run only these figures (repeatable)")
+    ap.add_argument("--markdown", action="store_true", help="also print the README table (Markdown)")
+    ap.add_argument("--render", type=Path, metavar="RESULTS", help="print the README table of a results file; run nothing")
     args = ap.parse_args(argv)
+    if args.render:
+        print(markdown(json.loads(args.render.read_text(encoding="utf-8"))))
+        return 0
 
     work = args.work or (args.output.resolve().parent / "cybertype-bench-work" if args.tiny else HERE / "work")
-    reps = args.reps or (1 if args.tiny else 3)
-    cold_reps = args.reps or (2 if args.tiny else 11)
+    reps = args.reps or (2 if args.tiny else 5)
     only = set(args.only or TARGETS)
-
     load_start = os.getloadavg()
     print(f"building the workload in {work} ...", file=sys.stderr)
     workload = build_workload(work, args.tiny)
     print(f"  {workload['texts']} texts, {workload['text_bytes'] / 1e6:.2f} MB, {workload['languages']}", file=sys.stderr)
     steps = [
-        ("cold_start", lambda: bench_cold_start(work, cold_reps)),
-        ("throughput", lambda: bench_throughput(work, reps, workload)),
-        ("scaling", lambda: bench_scaling(work, reps, workload)),
-        ("vs_notebook", lambda: bench_vs_notebook(work, reps, workload)),
-        ("memory_mb", lambda: bench_memory(work)),
+        ({"vs_jieba", "vs_notebook", "vs_aho_corasick"}, lambda: bench_pipeline(work, reps, workload)),
+        ({"cold_start"}, lambda: {"cold_start": bench_cold_start(work, reps)}),
+        ({"memory_10mb", "stdin_flat"}, lambda: bench_memory(reps, args.tiny)),
+        ({"scaling"}, lambda: {"scaling": bench_scaling(work, reps, workload)}),
     ]
     figures = {}
-    for name, run in steps:
-        if name not in only:
+    for names, run in steps:
+        if not names & only:
             continue
-        print(f"running {name} ...", file=sys.stderr)
-        res = run()
-        op, target = TARGETS[name]
-        res["target"] = f"{op} {target:g}"
-        res["pass"] = verdict(name, res["value"])
-        figures[name] = res
+        print(f"running {', '.join(sorted(names))} ...", file=sys.stderr)
+        load = os.getloadavg()[0]
+        for name, res in run().items():
+            num, what, op, target, before = TARGETS[name]
+            figures[name] = {"number": num, "figure": what, "before_issue_13": before, "target": f"{op} {target:g}",
+                             "pass": verdict(name, res["value"]), "load_average_1min": round(load, 2), **res}
+    figures = {name: figures[name] for name in TARGETS if name in figures}  # in the issue's order
     result = {
         "command": "python benchmarks/run.py" + (" --tiny" if args.tiny else ""),
         "tiny": args.tiny,
@@ -477,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
                         load_average_end=[round(x, 2) for x in os.getloadavg()]),
         "versions": versions(),
         "workload": workload,
-        "repetitions": {"cold_start": cold_reps, "others": reps},
+        "repetitions": reps,
         "figures": figures,
         "all_pass": all(f["pass"] for f in figures.values()),
     }
@@ -487,10 +430,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Python {m['python']}, {m['date']}")
     print(f"workload: {workload['texts']} texts, {workload['text_bytes'] / 1e6:.2f} MB "
           f"(median {workload['length_chars']['median']} chars, max {workload['length_chars']['max']})\n")
-    print(table(figures))
+    print(text_table(result))
     if max(load_start[0], os.getloadavg()[0]) > 0.5 * (os.cpu_count() or 1):
         print(f"\nnote: the machine was busy (load average {load_start[0]:.1f} at start, "
-              f"{os.getloadavg()[0]:.1f} at end, {os.cpu_count()} cores): ratios, scaling above all, are unreliable")
+              f"{os.getloadavg()[0]:.1f} at end, {os.cpu_count()} cores): CPU-time ratios hold up, scaling does not")
+    if args.markdown:
+        print("\n" + markdown(result))
     print(f"\nresults written to {args.output}")
     return 0
 

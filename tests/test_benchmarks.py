@@ -5,7 +5,7 @@ import sys
 
 from conftest import ROOT
 
-FIGURES = {"cold_start", "throughput", "scaling", "vs_notebook", "memory_mb"}
+FIGURES = {"vs_jieba", "vs_notebook", "cold_start", "memory_10mb", "stdin_flat", "scaling", "vs_aho_corasick"}
 
 
 def test_benchmark_runs_on_a_tiny_workload(tmp_path):
@@ -20,5 +20,6 @@ def test_benchmark_runs_on_a_tiny_workload(tmp_path):
         assert fig["target"] and isinstance(fig["pass"], bool), name
     assert {"cpu", "cores", "ram_gb", "python", "date"} <= set(data["machine"])
     assert data["workload"]["texts"] > 0 and data["tiny"] is True
-    assert "cold start" in proc.stdout and "memory" in proc.stdout  # the table was printed
+    assert "cold start" in proc.stdout and "10 MB" in proc.stdout  # the table was printed
+    assert all(fig["min"] <= fig["value"] <= fig["max"] and len(fig["runs"]) == data["repetitions"] for fig in data["figures"].values())
     assert (tmp_path / "cybertype-bench-work" / "workload.jsonl").is_file()
