@@ -214,7 +214,10 @@ def bench_pipeline(work: Path, reps: int, workload: dict) -> dict[str, dict]:
     model = work / "notebook.joblib"
     timed([sys.executable, str(HERE / "notebook.py"), "train", str(work / "corpus.jsonl"), str(model)])  # setup
     named = {
-        "cybertype": {"cmd": cybertype_cmd() + ["classify", "-", "--input-format", "jsonl"], "stdin": wl,
+        # --encoding utf-8: the workload is UTF-8, and line-by-line detection misreads some English lines
+        # of it as GB18030 (and the lines after them): a bug of its own, reported, not measured here.
+        "cybertype": {"cmd": cybertype_cmd() + ["classify", "-", "--input-format", "jsonl", "--encoding", "utf-8"],
+                      "stdin": wl,
                       "stdout": work / "out-classify.jsonl"},
         "jieba": {"cmd": [sys.executable, str(HERE / "jieba_segment.py"), str(wl)], "stdout": work / "out-jieba.txt"},
         "notebook": {"cmd": [sys.executable, str(HERE / "notebook.py"), "predict", str(model), str(wl),
@@ -227,7 +230,7 @@ def bench_pipeline(work: Path, reps: int, workload: dict) -> dict[str, dict]:
     n = workload["texts"]
     cpu = {name: statistics.median(r["cpu_s"]) for name, r in runs.items()}
     rates = {f"{name}_texts_per_cpu_s": round(n / c, 1) for name, c in cpu.items()}
-    common = {"runs_s": runs, **rates, "cybertype_cmd": "cybertype classify - --input-format jsonl < workload.jsonl"}
+    common = {"runs_s": runs, **rates, "cybertype_cmd": "cybertype classify - --input-format jsonl --encoding utf-8 < workload.jsonl"}
     return {
         "vs_jieba": {**spread(per_run(runs, "jieba", "cybertype")), **common,
                      "reference_cmd": "python benchmarks/jieba_segment.py workload.jsonl (jieba.lcut per text)"},
