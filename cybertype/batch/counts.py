@@ -47,6 +47,7 @@ class Summary(Counts):
 
     started: float = field(default_factory=time.perf_counter)
     provenance: dict = field(default_factory=dict)
+    resumed: int = 0  # records found in the output from earlier runs (--resume): counted, not timed
 
     def as_dict(self) -> dict:
         elapsed = time.perf_counter() - self.started
@@ -54,7 +55,8 @@ class Summary(Counts):
             "texts": self.texts, "errors": self.errors, "error_types": dict(self.error_types),
             "primary": dict(sorted(self.primary.items())), "labels": dict(sorted(self.labels.items())),
             "none_left_out": self.skipped_none, "elapsed_seconds": round(elapsed, 3),
-            "texts_per_second": round(self.texts / elapsed, 2) if elapsed > 0 else None, **self.provenance,
+            "texts_per_second": round((self.texts - self.resumed) / elapsed, 2) if elapsed > 0 else None,
+            "resumed_texts": self.resumed, **self.provenance,
         }
 
 

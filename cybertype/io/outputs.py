@@ -13,36 +13,57 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Literal
 
+from cybertype.io.targets import resolve_target
 from cybertype.labels import LABEL_IDS
 from cybertype.result import Result
 
 OutputFormat = Literal["table", "json", "jsonl", "csv"]
 CSV_COLUMNS = ["id", "source", "labels", "primary", *(f"score_{label}" for label in LABEL_IDS),
-               "evidence", "error_type", "error_message", "warnings"]
+               "evidence", "error_type", "error_message", "warnings", "sorted_as"]
 
 
 # A lone surrogate (from a JSON input such as "\\ud800") cannot be written as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _escape_surrogates(text: str) -> str:
+def escape_surrogates(text: str) -> str:
     """Lone surrogates as \\uXXXX escapes: valid inside JSON strings (the same string once parsed)."""
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+_escape_surrogates = escape_surrogates
+SURROGATE_WARNING = "lone surrogate(s) in the id or source written as \\uXXXX escapes"
+
+
+def record_dict(result: Result) -> dict:
+    """A record as plain data; `sorted_as` appears only when --sort-into filed the record's file."""
+    data = result.model_dump(mode="json")
+    if data.get("sorted_as") is None:
+        data.pop("sorted_as", None)
+    return data
+
+
 def to_json(result: Result) -> str:
     """One record as compact JSON (the JSON Lines line without its newline)."""
-    return _escape_surrogates(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+    return _escape_surrogates(json.dumps(record_dict(result), ensure_ascii=False))
 
 
 def csv_row(result: Result) -> list[str]:
     """One record as a CSV row in `CSV_COLUMNS` order; lists are joined with ';'."""
     ev = ";".join(f"{e.rule}@{e.start}-{e.end}" for e in result.evidence)
     err = result.error
+    warnings = list(result.warnings)
+    if _SURROGATE.search((result.id or "") + (result.source or "")):
+        warnings.append(SURROGATE_WARNING)  # the row still goes out: one odd name never stops a run
     row = [result.id or "", result.source or "", ";".join(result.labels), result.primary,
            *(f"{result.scores.get(label, 0.0):.4f}" for label in LABEL_IDS), ev,
-           err.type if err else "", err.message if err else "", ";".join(result.warnings)]
+           err.type if err else "", err.message if err else "", ";".join(warnings), result.sorted_as or ""]
     return [_escape_surrogates(cell) for cell in row]
+
+
+def _from_line(line) -> Result:
+    # json.loads, not pydantic's JSON parser: it reads a lone-surrogate escape such as "\\udc80" back.
+    return Result.model_validate(json.loads(line.json))
 
 
 def write_jsonl(results: Iterable, out: IO[str]) -> Iterator:
@@ -62,7 +83,7 @@ def write_csv(results: Iterable, out: IO[str], header: bool = True) -> Iterator:
     if header:
         writer.writerow(CSV_COLUMNS)
     for r in results:
-        writer.writerow(csv_row(Result.model_validate_json(r.json) if isinstance(r, tuple) else r))
+        writer.writerow(csv_row(_from_line(r) if isinstance(r, tuple) else r))
         out.flush()
         yield r
 
@@ -71,7 +92,7 @@ def write_json(results: Iterable[Result], out: IO[str]) -> Iterator[Result]:
     """Write one JSON array (records kept in memory until the end); yields the records."""
     kept = []
     for r in results:
-        kept.append(r.model_dump(mode="json"))
+        kept.append(record_dict(r))
         yield r
     out.write(_escape_surrogates(json.dumps(kept, ensure_ascii=False, indent=2)) + "\n")
     out.flush()
@@ -133,12 +154,13 @@ def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
 
 
 @contextmanager
-def atomic_output(path: Path, protected: Iterable[Path] = ()):
+def atomic_output(path: Path, protected: Iterable[Path] = (), flag: str = "output"):
     """Open `path` for writing through a temporary file renamed into place on success.
 
-    Refuses to write over any of `protected` (the inputs).
+    Refuses to write over any of `protected` (the inputs), over anything but a regular file (a device
+    or a FIFO is never replaced), and through a symlink another user planted in a shared folder.
     """
-    target = path.resolve()
+    target = resolve_target(path, flag)
     for p in protected:
         try:
             if target == Path(p).resolve() or (target.exists() and os.path.samefile(target, p)):
