@@ -98,13 +98,11 @@ def read_output(path: Path, fmt: str) -> Earlier:
         return Earlier()
     pieces = list(_csv_records(data) if fmt == "csv" else _lines(data))
     complete = pieces[-1][1] if pieces else 0
-    if complete < len(data) and not _may_start_record(data[complete:], fmt, header=not pieces):
+    torn = complete < len(data)
+    found = _read_csv(path, data, pieces) if fmt == "csv" else _read_jsonl(path, data, pieces)
+    if torn and not _may_start_record(data[complete:], fmt, header=not pieces):
         raise _refuse(path, len(pieces) + 1, "its last line is not part of a cybertype record")
-    if fmt == "csv":
-        found = _read_csv(path, data, pieces)
-    else:
-        found = _read_jsonl(path, data, pieces)
-    if complete < len(data):
+    if torn:
         # A kill mid-write leaves part of one record at the very end: drop it (its text is done again).
         with open(path, "r+b") as fh:
             fh.truncate(complete)

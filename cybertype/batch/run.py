@@ -141,10 +141,11 @@ def _open_output(o: BatchOptions, path: Path, settings: dict):
     try:
         earlier = resume.Earlier()
         if o.resume and resume.exists_nonempty(path):
-            if not resume.check_settings(path, settings):
+            recorded = resume.check_settings(path, settings)
+            earlier = resume.read_output(path, o.format)
+            if not recorded:
                 sys.stderr.write(f"cybertype: warning: {path} has no {resume.sidecar_path(path).name} (an older "
                                  "cybertype wrote it): its settings cannot be checked against this run's\n")
-            earlier = resume.read_output(path, o.format)
         else:
             out.truncate(0)
         out.seek(0, os.SEEK_END)
