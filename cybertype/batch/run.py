@@ -85,6 +85,8 @@ def run_batch(o: BatchOptions) -> int:
     items = list(walk(o.folders, o.globs or DEFAULT_GLOBS, o.excludes))
     if o.summary is not None and (hit := next((i for i in items if same_file(i.path, o.summary)), None)):
         raise ValueError(f"refusing to overwrite input file {hit.path} with --summary")
+    if out_path is not None:  # the resume record is ours, never an input (it ends in .json)
+        items = [i for i in items if not same_file(i.path, resume.sidecar_path(out_path))]
     if out_path is not None and out_path.exists():
         # The output may lie among the inputs (hard links and symlinks included): only an earlier
         # output of ours, resumed, is allowed there (checked below), and it is then not read as an input.
