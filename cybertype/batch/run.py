@@ -47,6 +47,7 @@ class BatchOptions:
     rules: list[Path] = field(default_factory=list)
     builtin_rules: bool = True
     model: Path | None = None
+    redact: str = "none"  # --redact: masks personal data where records are serialized (io/outputs)
 
 
 def _terminate(signum, frame):  # SIGTERM ends the run like Ctrl-C: pool stopped, lines complete
@@ -114,7 +115,8 @@ def run_batch(o: BatchOptions) -> int:
 
             counted = _count(group_by_file(engine.lines(work), on_file), summary, o.skip_none)
             header = not (o.resume and out_path is not None and out_path.exists() and out_path.stat().st_size > 0)
-            writer = outputs.write_csv(counted, out, header=header) if o.format == "csv" else outputs.write_jsonl(counted, out)
+            writer = (outputs.write_csv(counted, out, header=header, redact=o.redact) if o.format == "csv"
+                      else outputs.write_jsonl(counted, out, redact=o.redact))
             for _ in writer:
                 pass
     finally:

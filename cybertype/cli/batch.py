@@ -9,7 +9,8 @@ import typer
 
 from cybertype.cli.app import app
 from cybertype.cli.errors import errors
-from cybertype.cli.options import Fields, RulesModel, format_option, input_options, max_bytes_option, rules_model_options
+from cybertype.cli.options import (Fields, RulesModel, format_option, input_options, max_bytes_option, redact_option,
+                                   rules_model_options)
 
 
 class BatchFmt(str, Enum):
@@ -28,6 +29,7 @@ class Engine(str, Enum):
 @format_option(BatchFmt, BatchFmt.jsonl)
 @input_options
 @max_bytes_option
+@redact_option
 @rules_model_options(no_model=False)
 def batch(
     folders: Annotated[list[Path], typer.Argument(help="Folders to label (recursively); with --engine dask also a "
@@ -47,6 +49,7 @@ def batch(
     max_bytes: int = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")] = False,
     fields: Fields = None,
+    redact: str = "none",
     setup: RulesModel = None,
 ) -> None:
     """Label every matching file under the folders, in parallel; resumable."""
@@ -56,7 +59,7 @@ def batch(
         folders=folders, output=output, globs=glob, excludes=exclude, workers=workers, resume=resume,
         sort_into=sort_into, engine=engine.value, scheduler=scheduler, format=format.value, summary=summary,
         skip_none=skip_none, max_bytes=max_bytes, quiet=quiet, text_field=fields.text, id_field=fields.id,
-        encoding=fields.encoding,
+        encoding=fields.encoding, redact=redact,
         rules=setup.rules, builtin_rules=setup.builtin_rules, model=setup.model,
     )
     failed = run_batch(opts)

@@ -8,7 +8,8 @@ import typer
 
 from cybertype.cli.app import Fmt, InFmt, app
 from cybertype.cli.errors import UsageProblem, errors
-from cybertype.cli.options import Fields, RulesModel, format_option, input_options, max_bytes_option, rules_model_options
+from cybertype.cli.options import (Fields, RulesModel, format_option, input_options, max_bytes_option, redact_option,
+                                   rules_model_options)
 
 
 def _default_format(fmt: Fmt | None) -> Fmt:
@@ -22,6 +23,7 @@ def _default_format(fmt: Fmt | None) -> Fmt:
 @format_option(Fmt, None, help="Default: table on a terminal, else jsonl.")
 @input_options
 @max_bytes_option
+@redact_option
 @rules_model_options(decision=True)
 def classify(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Text, JSONL, JSON or CSV files; '-' for stdin.")] = None,
@@ -30,6 +32,7 @@ def classify(
     fields: Fields = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show the evidence in context (table output).")] = False,
     max_bytes: int = 0,
+    redact: str = "none",
     setup: RulesModel = None,
 ) -> None:
     """Label texts from files or standard input."""
@@ -62,10 +65,10 @@ def classify(
     results = classify_records(clf, records(), chunk=1) if "-" in paths else classify_records(clf, records())
     out = outputs.stdout()
     writer = {
-        Fmt.jsonl: lambda rs: outputs.write_jsonl(rs, out),
-        Fmt.csv: lambda rs: outputs.write_csv(rs, out),
-        Fmt.json: lambda rs: outputs.write_json(rs, out),
-        Fmt.table: lambda rs: outputs.write_table(rs, out, explain=explain, texts=texts),
+        Fmt.jsonl: lambda rs: outputs.write_jsonl(rs, out, redact=redact),
+        Fmt.csv: lambda rs: outputs.write_csv(rs, out, redact=redact),
+        Fmt.json: lambda rs: outputs.write_json(rs, out, redact=redact),
+        Fmt.table: lambda rs: outputs.write_table(rs, out, explain=explain, texts=texts, redact=redact),
     }[fmt]
     failed = sum(1 for r in writer(results) if r.error is not None)
     if clf.model is not None and clf.rules_only_labels:

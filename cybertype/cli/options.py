@@ -162,3 +162,23 @@ max_bytes_option = _bundle("max_bytes", {
     "max_bytes": (Annotated[int, typer.Option("--max-bytes", min=1, help="Classify only the first N bytes of each file "
                                               "(and of standard input read as one text).")], DEFAULT_MAX_BYTES),
 }, lambda max_bytes: max_bytes)
+
+
+class Redact(str, Enum):
+    none = "none"
+    partial = "partial"
+    full = "full"
+
+
+def _redact(redact: Redact | None) -> str:
+    from cybertype.io.settings import resolve
+
+    return str(resolve("redact", redact.value if redact is not None else None))
+
+
+redact_option = _bundle("redact", {
+    "redact": (Annotated[Optional[Redact], typer.Option(
+        "--redact", help="Mask personal data (phones, cards, IDs, e-mail, handles, URLs, wallets) in the text the "
+                         "output carries: full ([PHONE]), partial ([CARD:6222…0123]) or none. Default: "
+                         "CYBERTYPE_REDACT or the config file, else none.")], None),
+}, _redact)

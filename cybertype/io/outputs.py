@@ -30,48 +30,79 @@ def _escape_surrogates(text: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def to_json(result: Result) -> str:
-    """One record as compact JSON (the JSON Lines line without its newline)."""
-    return _escape_surrogates(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+def to_json(result: Result, redact: str = "none") -> str:
+    """One record as compact JSON (the JSON Lines line without its newline); `redact`: see `redact_record`."""
+    return _escape_surrogates(json.dumps(redact_record(result.model_dump(mode="json"), redact), ensure_ascii=False))
 
 
-def csv_row(result: Result) -> list[str]:
+def redact_record(record: dict, mode: str = "none") -> dict:
+    """A record (as a dict) with personal data masked in the text it carries: each evidence `match`,
+    `context` if present, and the error message. Offsets are left as they are: those of the original text."""
+    if mode == "none":
+        return record
+    from cybertype.text.redact import redact
+
+    for e in record.get("evidence") or ():
+        e["match"] = redact(e["match"], mode)
+        if e.get("context"):
+            e["context"] = redact(e["context"], mode)
+    if record.get("error"):
+        record["error"]["message"] = redact(record["error"]["message"], mode)
+    return record
+
+
+def _line(r, redact: str) -> str:
+    """The JSON line of a `Result` or of a `batch.Line` (whose JSON a worker made, unmasked)."""
+    if not isinstance(r, tuple):
+        return to_json(r, redact)
+    if redact == "none":
+        return r.json
+    return _escape_surrogates(json.dumps(redact_record(json.loads(r.json), redact), ensure_ascii=False))
+
+
+def csv_row(result: Result, redact: str = "none") -> list[str]:
     """One record as a CSV row in `CSV_COLUMNS` order; lists are joined with ';'."""
     ev = ";".join(f"{e.rule}@{e.start}-{e.end}" for e in result.evidence)
     err = result.error
+    message = err.message if err else ""
+    if redact != "none" and message:
+        from cybertype.text.redact import redact as mask_text
+
+        message = mask_text(message, redact)
     row = [result.id or "", result.source or "", ";".join(result.labels), result.primary,
            *(f"{result.scores.get(label, 0.0):.4f}" for label in LABEL_IDS), ev,
-           err.type if err else "", err.message if err else "", ";".join(result.warnings)]
+           err.type if err else "", message, ";".join(result.warnings)]
     return [_escape_surrogates(cell) for cell in row]
 
 
-def write_jsonl(results: Iterable, out: IO[str]) -> Iterator:
+def write_jsonl(results: Iterable, out: IO[str], redact: str = "none") -> Iterator:
     """Write each record as one line, flushed at once; yields the records written.
 
-    A record is a `Result`, or a `batch.Line` whose JSON a worker process already made.
+    A record is a `Result`, or a `batch.Line` whose JSON a worker process already made; `redact`
+    ('none', 'partial', 'full') masks personal data in the text the record carries.
     """
     for r in results:
-        out.write((r.json if isinstance(r, tuple) else to_json(r)) + "\n")
+        out.write(_line(r, redact) + "\n")
         out.flush()
         yield r
 
 
-def write_csv(results: Iterable, out: IO[str], header: bool = True) -> Iterator:
+def write_csv(results: Iterable, out: IO[str], header: bool = True, redact: str = "none") -> Iterator:
     """Write records (`Result`s or `batch.Line`s) as CSV rows, flushed per row; yields the records written."""
     writer = csv.writer(out)
     if header:
         writer.writerow(CSV_COLUMNS)
     for r in results:
-        writer.writerow(csv_row(Result.model_validate_json(r.json) if isinstance(r, tuple) else r))
+        writer.writerow(csv_row(Result.model_validate_json(r.json) if isinstance(r, tuple) else r, redact))
         out.flush()
         yield r
 
 
-def write_json(results: Iterable[Result], out: IO[str]) -> Iterator[Result]:
+def write_json(results: Iterable[Result], out: IO[str], redact: str = "none") -> Iterator[Result]:
     """Write one JSON array (records kept in memory until the end); yields the records."""
     kept = []
     for r in results:
-        kept.append(r.model_dump(mode="json"))
+        kept.append(redact_record(r.model_dump(mode="json"), redact))
         yield r
     out.write(_escape_surrogates(json.dumps(kept, ensure_ascii=False, indent=2)) + "\n")
     out.flush()
@@ -88,7 +119,7 @@ def _visible(text: str) -> str:
 
 
 def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
-                texts: dict[int, str] | None = None) -> Iterator[Result]:
+                texts: dict[int, str] | None = None, redact: str = "none") -> Iterator[Result]:
     """Print a rich table (and, with `explain`, evidence in context); yields the records."""
     from rich.console import Console
     from rich.table import Table
@@ -106,8 +137,9 @@ def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
         top = sorted(r.scores.items(), key=lambda kv: -kv[1])[:3]
         scores = ", ".join(f"{k} {v:.2f}" for k, v in top if v >= 0.01) or "-"
         if r.error:
+            message = redact_record({"error": {"message": r.error.message}}, redact)["error"]["message"]
             table.add_row(cell(r.id or ""), cell(r.source or ""), Text("error", style="red"), cell(r.error.type),
-                          cell(r.error.message), "")
+                          cell(message), "")
             continue
         labels = Text(", ".join(r.labels) or "none", style="bold green" if r.labels else "dim")
         rules = ", ".join(dict.fromkeys(("-" if e.counter else "") + e.rule for e in r.evidence)) or "-"
@@ -120,16 +152,39 @@ def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
                 continue
             console.print(Text(_visible(f"{r.id or ''} {r.source or ''}"), style="bold"))
             for e in r.evidence:
-                lo, hi = max(0, e.start - 20), min(len(text), e.end + 20)
+                before, match, after = context(text, e.start, e.end, redact)
                 line = Text("  ")
                 against = "against " if e.counter else ""
                 line.append(f"{e.rule} ({against}{e.label} {e.weight:+.2f}) ", style="red" if e.counter else "cyan")
-                line.append(("…" if lo else "") + _visible(text[lo:e.start].replace("\n", " ")))
-                line.append(_visible(text[e.start:e.end]), style="bold reverse yellow")
-                line.append(_visible(text[e.end:hi].replace("\n", " ")) + ("…" if hi < len(text) else ""))
+                line.append(_visible(before))
+                line.append(_visible(match), style="bold reverse yellow")
+                line.append(_visible(after))
                 console.print(line)
     for r in kept:
         yield r
+
+
+CONTEXT = 20  # characters of context shown on each side of an evidence match
+
+
+def context(text: str, start: int, end: int, redact: str = "none", width: int = CONTEXT) -> tuple[str, str, str]:
+    """The text before an evidence match (up to `width` characters, '…' where cut), the match, and the text
+    after it, newlines as spaces; with `redact`, personal data in any of them is masked whole."""
+    from cybertype.text.redact import find_in, redact_slice
+
+    lo, hi = max(0, start - width), min(len(text), end + width)
+    found = find_in(text, lo, hi) if redact != "none" else []
+    # A piece that straddles the match's edge is shown in the match, not cut in two.
+    for p in found:
+        if p.start < start < p.end:
+            start = p.start
+        if p.start < end < p.end:
+            end = p.end
+    lo, hi = min(lo, start), max(hi, end)
+    before = ("…" if lo else "") + redact_slice(text, lo, start, found, redact).replace("\n", " ")
+    match = redact_slice(text, start, end, found, redact)
+    after = redact_slice(text, end, hi, found, redact).replace("\n", " ") + ("…" if hi < len(text) else "")
+    return before, match, after
 
 
 @contextmanager
