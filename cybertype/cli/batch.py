@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cybertype.cli.app import app
+from cybertype.cli.app import app, examples
 from cybertype.cli.errors import errors
 from cybertype.cli.options import (Fields, RulesModel, format_option, input_options, max_bytes_option, redact_option,
                                    rules_model_options)
@@ -24,7 +24,7 @@ class Engine(str, Enum):
     dask = "dask"
 
 
-@app.command()
+@app.command(epilog=examples("batch"))
 @errors
 @format_option(BatchFmt, BatchFmt.jsonl)
 @input_options
@@ -41,7 +41,7 @@ def batch(
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: CPUs).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Skip texts already in OUT and append the rest.")] = False,
     sort_into: Annotated[Optional[Path], typer.Option("--sort-into", help="Link each file under DIR/<primary>/.")] = None,
-    engine: Annotated[Engine, typer.Option("--engine")] = Engine.local,
+    engine: Annotated[Engine, typer.Option("--engine", help="local: worker processes here; dask: a Dask cluster.")] = Engine.local,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (engine dask).")] = None,
     format: BatchFmt = BatchFmt.jsonl,
     summary: Annotated[Optional[Path], typer.Option("--summary", help="Also write the summary as JSON here.")] = None,

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cybertype.cli.app import Fmt, InFmt, app
+from cybertype.cli.app import Fmt, InFmt, app, examples
 from cybertype.cli.errors import UsageProblem, errors
 from cybertype.cli.options import (Fields, RulesModel, format_option, input_options, max_bytes_option, redact_option,
                                    rules_model_options)
@@ -18,7 +18,7 @@ def _default_format(fmt: Fmt | None) -> Fmt:
     return Fmt.table if sys.stdout.isatty() else Fmt.jsonl
 
 
-@app.command()
+@app.command(epilog=examples("classify"))
 @errors
 @format_option(Fmt, None, help="Default: table on a terminal, else jsonl.")
 @input_options

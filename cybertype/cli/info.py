@@ -5,12 +5,12 @@ import json
 
 import typer
 
-from cybertype.cli.app import ListFmt, app
+from cybertype.cli.app import ListFmt, app, examples
 from cybertype.cli.errors import errors
 from cybertype.cli.options import format_option
 
 
-@app.command()
+@app.command(epilog=examples("labels"))
 @errors
 @format_option(ListFmt, ListFmt.table)
 def labels(format: ListFmt = ListFmt.table) -> None:
@@ -26,7 +26,7 @@ def labels(format: ListFmt = ListFmt.table) -> None:
     tables.labels(items)
 
 
-@app.command()
+@app.command(epilog=examples("schema"))
 @errors
 def schema() -> None:
     """Print the JSON Schema of one output record."""

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cybertype.cli.app import ListFmt, app
+from cybertype.cli.app import ListFmt, app, examples
 from cybertype.cli.errors import errors
 from cybertype.cli.options import RulesModel, format_option, rules_model_options
 
@@ -21,7 +21,7 @@ class By(str, Enum):
     topic = "topic"
 
 
-@app.command()
+@app.command(epilog=examples("train"))
 @errors
 @rules_model_options(model=False)
 def train(
@@ -52,7 +52,7 @@ def train(
     typer.echo(f"model written to {output}", err=True)
 
 
-@app.command()
+@app.command(epilog=examples("evaluate"))
 @errors
 @format_option(ListFmt, ListFmt.table)
 @rules_model_options(decision=True)

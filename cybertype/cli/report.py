@@ -6,20 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from cybertype.cli.app import app
+from cybertype.cli.app import app, examples
 from cybertype.cli.errors import errors
 from cybertype.cli.options import Redact
 
-EXAMPLES = """Examples:
-
-  cybertype batch reports/ -o out.jsonl --summary summary.json
-  cybertype report out.jsonl --summary summary.json --inputs reports/ -o report.html
-
-  cybertype classify cases.jsonl -f jsonl > out.jsonl && cybertype report out.jsonl --no-redact -o report.html
-"""
-
-
-@app.command(epilog=EXAMPLES)
+@app.command(epilog=examples("report"))
 @errors
 def report(
     results: Annotated[Path, typer.Argument(metavar="OUT.jsonl", help="A JSON Lines output of classify or batch.")],
