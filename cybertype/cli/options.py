@@ -120,6 +120,12 @@ def rules_model_options(model: bool = True, no_model: bool = True, decision: boo
         options["threshold"] = (_THRESHOLD, [])
 
     def build(rules, no_builtin_rules, model=None, no_model=False, precision=Precision.default, threshold=None):
+        from cybertype.io.settings import resolve
+
+        # Flags win; without them, CYBERTYPE_RULES / CYBERTYPE_MODEL or the config file give the defaults.
+        rules = list(resolve("rules", list(rules or [])))
+        if "model" in options and not no_model:
+            model = resolve("model", model)
         return RulesModel(rules=rules, builtin_rules=not no_builtin_rules, model=model, no_model=no_model,
                           precision=Precision(precision).value, thresholds=list(threshold or []))
 

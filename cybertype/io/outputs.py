@@ -30,9 +30,20 @@ def _escape_surrogates(text: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def to_json(result: Result, redact: str = "none") -> str:
-    """One record as compact JSON (the JSON Lines line without its newline); `redact`: see `redact_record`."""
-    return _escape_surrogates(json.dumps(redact_record(result.model_dump(mode="json"), redact), ensure_ascii=False))
+def to_json(result: Result, redact: str = "none", text: str | None = None) -> str:
+    """One record as compact JSON (the JSON Lines line without its newline); `redact`: see `redact_record`;
+    with the record's `text`, each evidence item gets its `context` (`classify --explain`)."""
+    return _escape_surrogates(json.dumps(record_dict(result, redact, text), ensure_ascii=False))
+
+
+def record_dict(result: Result, redact: str = "none", text: str | None = None) -> dict:
+    """One record as the dict its JSON is made of (see `to_json`)."""
+    record = result.model_dump(mode="json")
+    if text is not None:
+        for e in record["evidence"]:
+            if 0 <= e["start"] <= e["end"] <= len(text):
+                e["context"] = "".join(context(text, e["start"], e["end"], redact))
+    return redact_record(record, redact)
 
 
 def redact_record(record: dict, mode: str = "none") -> dict:
@@ -51,10 +62,10 @@ def redact_record(record: dict, mode: str = "none") -> dict:
     return record
 
 
-def _line(r, redact: str) -> str:
+def _line(r, redact: str, text: str | None = None) -> str:
     """The JSON line of a `Result` or of a `batch.Line` (whose JSON a worker made, unmasked)."""
     if not isinstance(r, tuple):
-        return to_json(r, redact)
+        return to_json(r, redact, text)
     if redact == "none":
         return r.json
     return _escape_surrogates(json.dumps(redact_record(json.loads(r.json), redact), ensure_ascii=False))
@@ -75,14 +86,15 @@ def csv_row(result: Result, redact: str = "none") -> list[str]:
     return [_escape_surrogates(cell) for cell in row]
 
 
-def write_jsonl(results: Iterable, out: IO[str], redact: str = "none") -> Iterator:
+def write_jsonl(results: Iterable, out: IO[str], redact: str = "none", texts: dict[int, str] | None = None) -> Iterator:
     """Write each record as one line, flushed at once; yields the records written.
 
     A record is a `Result`, or a `batch.Line` whose JSON a worker process already made; `redact`
-    ('none', 'partial', 'full') masks personal data in the text the record carries.
+    ('none', 'partial', 'full') masks personal data in the text the record carries; `texts` (record number
+    -> text, taken out as each record is written) adds the evidence `context`.
     """
-    for r in results:
-        out.write(_line(r, redact) + "\n")
+    for k, r in enumerate(results):
+        out.write(_line(r, redact, texts.pop(k, None) if texts is not None else None) + "\n")
         out.flush()
         yield r
 
@@ -98,11 +110,12 @@ def write_csv(results: Iterable, out: IO[str], header: bool = True, redact: str 
         yield r
 
 
-def write_json(results: Iterable[Result], out: IO[str], redact: str = "none") -> Iterator[Result]:
+def write_json(results: Iterable[Result], out: IO[str], redact: str = "none",
+               texts: dict[int, str] | None = None) -> Iterator[Result]:
     """Write one JSON array (records kept in memory until the end); yields the records."""
     kept = []
-    for r in results:
-        kept.append(redact_record(r.model_dump(mode="json"), redact))
+    for k, r in enumerate(results):
+        kept.append(record_dict(r, redact, texts.pop(k, None) if texts is not None else None))
         yield r
     out.write(_escape_surrogates(json.dumps(kept, ensure_ascii=False, indent=2)) + "\n")
     out.flush()
@@ -118,9 +131,25 @@ def _visible(text: str) -> str:
                         text)
 
 
+def console_options(color: str = "auto") -> dict:
+    """rich Console arguments for --color: auto (colors on a terminal unless NO_COLOR is set), always, never."""
+    if color == "never":
+        return {"no_color": True, "color_system": None}
+    if color == "always":
+        return {"force_terminal": True, "no_color": False}
+    return {}
+
+
+# Widths (in columns) from which the table shows more columns; below them a label name still never wraps.
+WIDE, MEDIUM = 110, 72
+
+
 def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
-                texts: dict[int, str] | None = None, redact: str = "none") -> Iterator[Result]:
-    """Print a rich table (and, with `explain`, evidence in context); yields the records."""
+                texts: dict[int, str] | None = None, redact: str = "none", color: str = "auto") -> Iterator[Result]:
+    """Print a rich table (and, with `explain`, evidence in context); yields the records.
+
+    On a narrower terminal it drops columns (rules, then scores) rather than split a label name.
+    """
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -128,22 +157,45 @@ def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
     def cell(value: str) -> Text:  # a Text, not a str: input such as "[link=…]" is not read as markup
         return Text(_visible(value))
 
-    console = Console(file=out, soft_wrap=False, highlight=False)
+    console = Console(file=out, soft_wrap=False, highlight=False, **console_options(color))
+    width = console.width
     kept = list(results)
-    table = Table(show_lines=False)
-    for col in ("id", "source", "labels", "primary", "top scores", "rules"):
-        table.add_column(col, overflow="fold")
+    table = Table(show_lines=width < WIDE)
+    table.add_column("id / source" if width < WIDE else "id", overflow="fold")
+    if width >= WIDE:
+        table.add_column("source", overflow="fold")
+    table.add_column("labels", no_wrap=True)  # one label a line: a label name is never split
+    table.add_column("primary", no_wrap=True)
+    if width >= MEDIUM:
+        table.add_column("top scores" if width >= WIDE else "score", no_wrap=width < WIDE, overflow="fold")
+    if width >= WIDE:
+        table.add_column("rules", overflow="fold")
     for r in kept:
         top = sorted(r.scores.items(), key=lambda kv: -kv[1])[:3]
-        scores = ", ".join(f"{k} {v:.2f}" for k, v in top if v >= 0.01) or "-"
+        ident = [cell(r.id or "")] if width >= WIDE else [cell(f"{r.id or ''}\n{r.source or ''}")]
+        if width >= WIDE:
+            ident.append(cell(r.source or ""))
         if r.error:
-            message = redact_record({"error": {"message": r.error.message}}, redact)["error"]["message"]
-            table.add_row(cell(r.id or ""), cell(r.source or ""), Text("error", style="red"), cell(r.error.type),
-                          cell(message), "")
+            message = r.error.message
+            if redact != "none":
+                from cybertype.text.redact import redact as mask_text
+
+                message = mask_text(message, redact)
+            extra = [cell(message)] + ([Text("")] if width >= WIDE else []) if width >= MEDIUM else []
+            if width < MEDIUM:
+                ident = [cell(f"{r.id or ''}\n{r.source or ''}\n{message}")]
+            table.add_row(*ident, Text("error", style="red"), cell(r.error.type), *extra)
             continue
-        labels = Text(", ".join(r.labels) or "none", style="bold green" if r.labels else "dim")
-        rules = ", ".join(dict.fromkeys(("-" if e.counter else "") + e.rule for e in r.evidence)) or "-"
-        table.add_row(cell(r.id or ""), cell(r.source or ""), labels, r.primary, scores, rules)
+        labels = Text("\n".join(r.labels) or "none", style="bold green" if r.labels else "dim")
+        row = [*ident, labels, r.primary]
+        if width >= WIDE:
+            row.append(",\n".join(f"{k} {v:.2f}" for k, v in top if v >= 0.01) or "-")
+        elif width >= MEDIUM:
+            best = max(r.scores.values(), default=0.0)
+            row.append(f"{best:.2f}")
+        if width >= WIDE:
+            row.append(", ".join(dict.fromkeys(("-" if e.counter else "") + e.rule for e in r.evidence)) or "-")
+        table.add_row(*row)
     console.print(table)
     if explain:
         for k, r in enumerate(kept):
