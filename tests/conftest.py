@@ -47,7 +47,7 @@ def schema_validator():
     if _VALIDATOR is None:
         import jsonschema
 
-        from cybertype.result import output_schema
+        from cybertype.io.outputs import output_schema
 
         schema = output_schema()
         jsonschema.Draft202012Validator.check_schema(schema)

@@ -30,6 +30,6 @@ def labels(format: ListFmt = ListFmt.table) -> None:
 @errors
 def schema() -> None:
     """Print the JSON Schema of one output record."""
-    from cybertype.result import output_schema
+    from cybertype.io.outputs import output_schema
 
     typer.echo(json.dumps(output_schema(), ensure_ascii=False, indent=2))

@@ -158,7 +158,8 @@ input_options = _bundle("fields", {
 
 def format_option(choices: type[Enum], default, help: str | None = None):
     """-f/--format with the command's `choices`, passed as `format`."""
-    option = Annotated[Optional[choices] if default is None else choices, typer.Option("-f", "--format", help=help)]
+    option = Annotated[Optional[choices] if default is None else choices,
+                       typer.Option("-f", "--format", help=help or "Output format.")]
     return _bundle("format", {"format": (option, default)}, lambda format: format)
 
 

@@ -30,6 +30,31 @@ def _escape_surrogates(text: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def output_schema() -> dict:
+    """The JSON Schema of one output record, strict: every field required (`context` excepted, which only
+    --explain adds), labels and primary as enums, no properties beyond the contract's."""
+    schema = Result.model_json_schema()
+    defs = schema.get("$defs", {})
+    for model in (schema, defs["Evidence"], defs["ErrorInfo"]):
+        model["required"] = list(model["properties"])
+        model["additionalProperties"] = False
+    # Added by the writers of `classify --explain` with JSON output, never by the library.
+    defs["Evidence"]["properties"]["context"] = {
+        "type": "string", "description": "with classify --explain -f json|jsonl only: the match with up to 20 "
+                                         "characters of text on each side ('…' where the text was cut)"}
+    props = schema["properties"]
+    labels = {"type": "string", "enum": list(LABEL_IDS)}
+    props["labels"]["items"] = labels
+    props["uncertain"]["items"] = labels
+    props["primary"]["enum"] = [*LABEL_IDS, "none"]
+    props["scores"] = {"type": "object", "description": props["scores"].get("description", ""),
+                       "properties": {label: {"type": "number", "minimum": 0, "maximum": 1} for label in LABEL_IDS},
+                       "additionalProperties": False}
+    defs["Evidence"]["properties"]["label"]["enum"] = list(LABEL_IDS)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
 def to_json(result: Result, redact: str = "none", text: str | None = None) -> str:
     """One record as compact JSON (the JSON Lines line without its newline); `redact`: see `redact_record`;
     with the record's `text`, each evidence item gets its `context` (`classify --explain`)."""
