@@ -64,10 +64,13 @@ def to_json(result: Result, redact: str = "none", text: str | None = None) -> st
 def record_dict(result: Result, redact: str = "none", text: str | None = None) -> dict:
     """One record as the dict its JSON is made of (see `to_json`)."""
     record = result.model_dump(mode="json")
-    if text is not None:
+    if text is not None and record["evidence"]:
+        from cybertype.text.redact import find
+
+        found = find(text) if redact != "none" else []  # once per text, not once per evidence item
         for e in record["evidence"]:
             if 0 <= e["start"] <= e["end"] <= len(text):
-                e["context"] = "".join(context(text, e["start"], e["end"], redact))
+                e["context"] = "".join(context(text, e["start"], e["end"], redact, found=found))
     return redact_record(record, redact)
 
 
@@ -244,13 +247,18 @@ def write_table(results: Iterable[Result], out: IO[str], explain: bool = False,
 CONTEXT = 20  # characters of context shown on each side of an evidence match
 
 
-def context(text: str, start: int, end: int, redact: str = "none", width: int = CONTEXT) -> tuple[str, str, str]:
+def context(text: str, start: int, end: int, redact: str = "none", width: int = CONTEXT,
+            found: list | None = None) -> tuple[str, str, str]:
     """The text before an evidence match (up to `width` characters, '…' where cut), the match, and the text
-    after it, newlines as spaces; with `redact`, personal data in any of them is masked whole."""
+    after it, newlines as spaces; with `redact`, personal data in any of them is masked whole (`found`: the
+    personal data of the whole text, if already found)."""
     from cybertype.text.redact import find_in, redact_slice
 
     lo, hi = max(0, start - width), min(len(text), end + width)
-    found = find_in(text, lo, hi) if redact != "none" else []
+    if redact == "none":
+        found = []
+    elif found is None:
+        found = find_in(text, lo, hi)
     # A piece that straddles the match's edge is shown in the match, not cut in two.
     for p in found:
         if p.start < start < p.end:

@@ -57,6 +57,7 @@ _HANDLE = re.compile(
     r"(?:微信号|微信|威信|薇信|加\s*[vV微]|[vV][xX]|wechat|QQ号|扣扣|QQ|TG|telegram|飞机号?|紙飛機|纸飞机|line\s*id)"
     r"\s*(?:号码|帐号|账号|id|ID)?\s*[:：是为為]?\s*([A-Za-z][A-Za-z0-9_\-]{4,31}|\d{5,12}|@[A-Za-z0-9_]{4,32})",
     re.IGNORECASE)
+_PHONE_LIKE = re.compile(r"\d[\d\s\-().]{4,}\d")
 _HANDLE_KIND = {"q": "QQ", "扣": "QQ", "t": "TG", "飞": "TG", "紙": "TG", "纸": "TG", "l": "LINE"}
 
 # Letters of a Taiwan ID, in the order of their values 10..35.
@@ -131,8 +132,8 @@ def find(text: str) -> list[Pii]:
 
 
 def _phones(text: str):
-    if not any(c.isdigit() for c in text):
-        return
+    if not _PHONE_LIKE.search(text):
+        return  # no run of digits long enough for a phone number: skip the (slow) matchers
     import phonenumbers
 
     # Each region's matcher reads the national formats of that region; +CC numbers every matcher finds.
