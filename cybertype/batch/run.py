@@ -71,6 +71,8 @@ def run_batch(o: BatchOptions) -> int:
     if dataset.is_dataset(o.folders, o.output):
         if o.encoding not in (None, "utf-8"):
             raise ValueError("--encoding does not apply to datasets: JSONL datasets are read as UTF-8")
+        if o.redact != "none":  # the workers write the parts: refuse rather than write personal data unmasked
+            raise ValueError("--redact does not apply to dataset runs yet: label into one file (-o FILE) to redact")
         return _run_dataset(o, ruleset)
     if o.format == "parquet":
         raise ValueError("-f parquet writes a dataset: give a .jsonl/.parquet dataset, -o DIR/ and --engine dask")

@@ -86,7 +86,7 @@ def _summary_text(counts) -> str:
 @redact_option
 @rules_model_options(decision=True)
 def classify(
-    paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...",
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="PATH",
                                                          help="Text, JSONL, JSON or CSV files; '-' for stdin.")] = None,
     format: Fmt | None = None,
     input_format: Annotated[InFmt, typer.Option("--input-format", help="auto: by extension; stdin: jsonl if the first line is an object.")] = InFmt.auto,

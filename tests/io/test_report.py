@@ -102,3 +102,20 @@ def test_the_report_renders_in_headless_chromium(batch_run, tmp_path):
     if os.environ.get("CYBERTYPE_SAVE_SCREENSHOT"):  # refresh the README's picture: docs/report.png
         (ROOT / "docs").mkdir(exist_ok=True)
         shutil.copyfile(shot, ROOT / "docs" / "report.png")
+
+
+def test_rows_of_a_jsonl_input_get_their_context(tmp_path, monkeypatch):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"id": "c1", "body": f"他把名下工商银行卡{CARD}出租给上线，每张八百元。"},
+                                ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    monkeypatch.chdir(tmp_path)  # sources relative to the folder given to --inputs
+    result = runner.invoke(app, ["classify", "cases.jsonl", "--text-field", "body", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", str(out), "--inputs", str(tmp_path), "--text-field", "body",
+                                 "-o", str(page), "--redact", "partial"])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert "cases.jsonl:1" in html and "[CARD:6222…0128]" in html and CARD not in html
+    assert "no batch summary given" in html  # provenance unknown without --summary, and it says so
