@@ -174,3 +174,11 @@ def test_batch_masks_the_records_it_writes(tmp_path):
     written = out.read_text(encoding="utf-8")
     assert len(written.splitlines()) == len(paths)
     assert not any(value in written for pii in piis for value in pii.values())
+
+
+def test_a_dataset_run_refuses_to_redact_rather_than_leak(tmp_path):
+    data = tmp_path / "cases.jsonl"
+    data.write_text(json.dumps({"id": "1", "text": "收卡6222021234567890128"}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(data), "-o", str(tmp_path / "parts") + "/", "--redact", "full", "-q"])
+    assert result.exit_code == 2 and "--redact does not apply to dataset runs" in result.output
+    assert not (tmp_path / "parts").exists()
