@@ -54,7 +54,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 _URL = re.compile(r"(?:https?://|www\.|t\.me/)[!#-&(*-;=?-Z\\^-z|~]*[#-&(*+\-/-9;=?-Z\\^-z|~]", re.IGNORECASE)
 # A handle is masked only where the text introduces it as one; the introducing word stays visible.
 _HANDLE = re.compile(
-    r"(?:微信号|微信|威信|薇信|加\s*[vV微]|[vV][xX]|wechat|QQ号|扣扣|QQ|TG|telegram|飞机号?|紙飛機|纸飞机|line\s*id)"
+    r"(?<![A-Za-z])(?:微信号|微信|威信|薇信|加\s*[vV微]|[vV][xX]|wechat|QQ号|扣扣|QQ|TG|telegram|飞机号?|紙飛機|纸飞机|line\s*id)"
     r"\s*(?:号码|帐号|账号|id|ID)?\s*[:：是为為]?\s*([A-Za-z][A-Za-z0-9_\-]{4,31}|\d{5,12}|@[A-Za-z0-9_]{4,32})",
     re.IGNORECASE)
 _PHONE_LIKE = re.compile(r"\d[\d\s\-().]{4,}\d")

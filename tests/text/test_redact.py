@@ -182,3 +182,8 @@ def test_a_dataset_run_refuses_to_redact_rather_than_leak(tmp_path):
     result = runner.invoke(app, ["batch", str(data), "-o", str(tmp_path / "parts") + "/", "--redact", "full", "-q"])
     assert result.exit_code == 2 and "--redact does not apply to dataset runs" in result.output
     assert not (tmp_path / "parts").exists()
+
+
+def test_an_introducing_word_inside_an_english_word_introduces_nothing():
+    assert redact("the mortgages12345 were due; my mortgage: payments12") == \
+        "the mortgages12345 were due; my mortgage: payments12"
