@@ -188,3 +188,12 @@ def test_the_schema_is_strict_and_the_suite_checks_its_records():
     assert CHECKED["records"] > 0  # the conftest hook saw the records written above
     schema = json.loads(runner.invoke(app, ["schema"]).stdout)
     assert schema["additionalProperties"] is False and "primary" in schema["required"]
+
+
+def test_batch_summary_dash_is_stdout(tmp_path, monkeypatch):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("收卡，一套八百", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["batch", "in", "-o", "out.jsonl", "--summary", "-", "-q", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["texts"] == 1 and not (tmp_path / "-").exists()

@@ -128,7 +128,9 @@ def run_batch(o: BatchOptions) -> int:
 
 def _finish(o: BatchOptions, summary: Summary, inputs: list[Path]) -> int:
     data = summary.as_dict()
-    if o.summary is not None:
+    if o.summary is not None and str(o.summary) == "-":  # --summary -: JSON on stdout, not a file named '-'
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    elif o.summary is not None:
         with outputs.atomic_output(o.summary, protected=inputs) as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
     if not o.quiet:

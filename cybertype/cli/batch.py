@@ -44,7 +44,7 @@ def batch(
     engine: Annotated[Engine, typer.Option("--engine", help="local: worker processes here; dask: a Dask cluster.")] = Engine.local,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (engine dask).")] = None,
     format: BatchFmt = BatchFmt.jsonl,
-    summary: Annotated[Optional[Path], typer.Option("--summary", help="Also write the summary as JSON here.")] = None,
+    summary: Annotated[Optional[Path], typer.Option("--summary", metavar="FILE|-", help="Also write the summary as JSON here ('-': stdout).")] = None,
     skip_none: Annotated[bool, typer.Option("--skip-none", help="Leave 'none' records out (still counted).")] = False,
     max_bytes: int = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")] = False,
