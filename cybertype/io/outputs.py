@@ -71,6 +71,14 @@ def record_dict(result: Result, redact: str = "none", text: str | None = None) -
         for e in record["evidence"]:
             if 0 <= e["start"] <= e["end"] <= len(text):
                 e["context"] = "".join(context(text, e["start"], e["end"], redact, found=found))
+                if found:
+                    # A match that is a piece of a number (a model feature "6222", say) is masked with the
+                    # number it is part of: masking the match on its own would not recognise it.
+                    from cybertype.text.redact import redact_slice
+
+                    e["match"] = redact_slice(text, e["start"], e["end"], found, redact)
+                    if e.get("feature"):  # a model feature is its kind and the matched text: "c:0212"
+                        e["feature"] = e["feature"][:2] + e["match"]
     return redact_record(record, redact)
 
 
@@ -82,12 +90,23 @@ def redact_record(record: dict, mode: str = "none") -> dict:
     from cybertype.text.redact import redact
 
     for e in record.get("evidence") or ():
-        e["match"] = redact(e["match"], mode)
+        e["match"] = mask_digit_runs(redact(e["match"], mode))
+        if e.get("feature"):
+            e["feature"] = mask_digit_runs(redact(e["feature"], mode))
         if e.get("context"):
             e["context"] = redact(e["context"], mode)
     if record.get("error"):
         record["error"]["message"] = redact(record["error"]["message"], mode)
     return record
+
+
+_DIGIT_RUN = re.compile(r"\[[A-Z]+(?::[^\]]*)?\]|\d{4,}")
+
+
+def mask_digit_runs(match: str) -> str:
+    """Without the text around it, a run of four or more digits in a match may be a piece of a card or
+    phone number that cannot be recognised on its own: masked as [NUM] (masks already made stay)."""
+    return _DIGIT_RUN.sub(lambda m: m.group() if m.group().startswith("[") else "[NUM]", match)
 
 
 def _line(r, redact: str, text: str | None = None) -> str:

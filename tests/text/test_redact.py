@@ -187,3 +187,36 @@ def test_a_dataset_run_refuses_to_redact_rather_than_leak(tmp_path):
 def test_an_introducing_word_inside_an_english_word_introduces_nothing():
     assert redact("the mortgages12345 were due; my mortgage: payments12") == \
         "the mortgages12345 were due; my mortgage: payments12"
+
+
+def _fragment_record(text, start, end):
+    from cybertype.result import Evidence, Result
+
+    ev = Evidence(rule="model", label="two_cards", match=text[start:end], start=start, end=end, source="model",
+                  weight=0.3, feature="c:" + text[start:end])
+    return Result(id="x", labels=["two_cards"], primary="two_cards", scores={"two_cards": 0.9}, evidence=[ev])
+
+
+def test_a_match_that_is_a_piece_of_a_card_number_is_masked_with_the_number():
+    from cybertype.io.outputs import record_dict
+
+    text = "他把名下工商银行卡6222021234567890128出租给上线"
+    start = text.index("6222")
+    rec = _fragment_record(text, start + 4, start + 8)  # "0212": harmless alone, part of a card here
+    masked = record_dict(rec, "full", text)["evidence"][0]
+    assert masked["match"] == "[CARD]" and "0212" not in json.dumps(masked, ensure_ascii=False)
+    assert (masked["start"], masked["end"]) == (start + 4, start + 8)
+
+
+def test_without_the_text_digit_runs_in_a_match_are_masked():
+    from cybertype.io.outputs import redact_record
+
+    text = "卡号6222021234567890128"
+    rec = _fragment_record(text, 4, 9).model_dump(mode="json")
+    masked = redact_record(rec, "full")["evidence"][0]
+    assert (masked["match"], masked["feature"]) == ("[NUM]", "c:[NUM]")
+    partial = "[CARD:6222…0128]"
+    rec = _fragment_record(text, 4, 9).model_dump(mode="json")
+    rec["evidence"][0]["match"] = partial
+    assert redact_record(rec, "partial")["evidence"][0]["match"] == partial  # a mask made already stays
+    assert redact_record(_fragment_record(text, 4, 9).model_dump(mode="json"), "none")["evidence"][0]["match"] == "22021"
