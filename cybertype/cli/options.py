@@ -90,7 +90,9 @@ class RulesModel:
 
 _RULES = Annotated[list[Path], typer.Option("--rules", help="Folder (or file) of extra rule files; repeatable.")]
 _NO_BUILTIN = Annotated[bool, typer.Option("--no-builtin-rules", help="Do not load the built-in rules.")]
-_MODEL = Annotated[Optional[Path], typer.Option("--model", help="Use this trained model instead of the built-in one.")]
+# CYBERTYPE_MODEL makes every command that takes --model use the user's model without repeating the flag.
+_MODEL = Annotated[Optional[Path], typer.Option("--model", envvar="CYBERTYPE_MODEL",
+                                                help="Use this trained model instead of the built-in one.")]
 _NO_MODEL = Annotated[bool, typer.Option("--no-model", help="Rules only: do not use any model.")]
 
 
