@@ -72,7 +72,7 @@ class ReviewApp(App):
     BINDINGS = [
         Binding("a", "accept", "accept"),
         Binding("enter", "accept", "accept", show=False),
-        *(Binding(str(k), f"toggle({k - 1})", f"{k}", show=k == 1, key_display="1-5" if k == 1 else None)
+        *(Binding(str(k), f"toggle({k - 1})", "toggle label", show=k == 1, key_display="1-5" if k == 1 else None)
           for k in range(1, 6)),
         Binding("p", "primary", "primary"),
         Binding("0", "none", "none"),
