@@ -112,3 +112,29 @@ def test_the_session_ends_after_the_last_text(full, tmp_path):
     again = prepare([TEXTS], tmp_path / "labels.jsonl", full, limit=2)
     again.answers.close()
     assert not {i.key for i in again.items} & {i.key for i in s.items}  # resumed: the answered texts are not asked
+
+
+def test_review_needs_a_terminal(runner, tmp_path):
+    from cybertype.cli import app
+
+    res = runner.invoke(app, ["review", str(TEXTS), "-o", str(tmp_path / "labels.jsonl")])
+    assert res.exit_code == 2 and "run it in a terminal" in res.output
+
+
+def test_a_bad_label_or_answers_file_is_a_usage_error(full, tmp_path):
+    with pytest.raises(ValueError, match="not a typology"):
+        prepare([TEXTS], tmp_path / "labels.jsonl", full, label="phishing")
+    with pytest.raises(ValueError, match="one of the inputs"):
+        prepare([TEXTS], TEXTS, full)
+
+
+def test_an_earlier_output_gives_the_predictions(full, runner, tmp_path):
+    from cybertype.cli import app
+
+    earlier = tmp_path / "earlier.jsonl"
+    res = runner.invoke(app, ["classify", str(TEXTS), "-f", "jsonl", "--no-model"])
+    earlier.write_text(res.output, encoding="utf-8")
+    s = prepare([TEXTS], tmp_path / "labels.jsonl", full, results=earlier, limit=40)
+    s.answers.close()
+    rules_only = {json.loads(line)["id"]: json.loads(line) for line in res.output.splitlines()}
+    assert all(i.result.scores == rules_only[i.key]["scores"] for i in s.items)
