@@ -144,3 +144,13 @@ def test_only_trains_on_the_added_files_alone(runner, tmp_path):
     assert res.exit_code == 0, res.output
     files = M.load(out).card["training_files"]
     assert [(f["name"], f["role"]) for f in files] == [("corpus-small.jsonl", "added")]
+
+
+def test_the_shipped_model_carries_its_card(runner):
+    corpus = DATA.parent.parent.parent / "samples" / "train.jsonl"
+    res = runner.invoke(app, ["model", "info", "--format", "json"], env={"CYBERTYPE_MODEL": None})
+    assert res.exit_code == 0, res.output
+    card = json.loads(res.output)
+    (entry,) = card["training_files"]
+    assert (entry["name"], entry["sha256"]) == ("train.jsonl", hashlib.sha256(corpus.read_bytes()).hexdigest())
+    assert card["cross_writer"]["macro_f1"] > 0.8 and card["rules_only_labels"] == []
