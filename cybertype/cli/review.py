@@ -14,6 +14,8 @@ from cybertype.cli.options import Fields, RulesModel, input_options, rules_model
 
 
 class Strategy(str, Enum):
+    """Which texts review asks about first (see `review.select`)."""
+
     uncertain = "uncertain"
     disagree = "disagree"
     random = "random"
