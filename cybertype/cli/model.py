@@ -8,12 +8,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from cybertype.cli.app import ListFmt, app, examples
+from cybertype.cli.app import Group, ListFmt, app, examples
 from cybertype.cli.errors import UsageProblem, errors
 from cybertype.cli.options import RulesModel, format_option, rules_model_options
 
 
-model_app = typer.Typer(no_args_is_help=True, help="Look inside model files.")
+model_app = typer.Typer(cls=Group, no_args_is_help=True, help="Look inside model files.", epilog=examples("model"))
 app.add_typer(model_app, name="model")
 
 
@@ -37,7 +37,7 @@ def train(
     weight_added: Annotated[float, typer.Option("--weight-added", help="Sample weight of each --add record.")] = 1.0,
     only: Annotated[bool, typer.Option("--only", help="Train on the given files alone, without the shipped corpus.")]
     = False,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the fold split and the solver, for a reproducible model.")] = 0,
     date: Annotated[Optional[str], typer.Option("--date", help="Date recorded in the model card (YYYY-MM-DD; "
                                                                "default today), so a retrain can give the same bytes.")]
     = None,
@@ -123,7 +123,7 @@ def _compare(gold, format: ListFmt, setup: RulesModel) -> None:
     print_comparison(result)
 
 
-@model_app.command("info")
+@model_app.command("info", epilog=examples("info"))
 @errors
 @format_option(ListFmt, ListFmt.table)
 def info(

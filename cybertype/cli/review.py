@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cybertype.cli.app import app
+from cybertype.cli.app import examples, app
 from cybertype.cli.errors import UsageProblem, errors
 from cybertype.cli.options import Fields, RulesModel, input_options, rules_model_options
 
@@ -21,7 +21,7 @@ class Strategy(str, Enum):
     random = "random"
 
 
-@app.command()
+@app.command(epilog=examples("review"))
 @errors
 @input_options
 @rules_model_options(decision=True)

@@ -104,17 +104,26 @@ def _provenance(summary: dict) -> tuple[dict, dict | None]:
     for k in ("texts", "errors", "elapsed_seconds", "texts_per_second"):
         if k in summary:
             prov[k] = summary[k]
-    card = summary.get("model_card") if isinstance(summary.get("model_card"), dict) else None
+    from_summary = summary.get("model_card") if isinstance(summary.get("model_card"), dict) else None
     if not prov:
         prov = {"note": f"no batch summary given (--summary FILE): provenance unknown; report made by cybertype "
                         f"{__version__}"}
-    if card is None and prov.get("model_sha256"):
+    card = None
+    if prov.get("model_sha256"):
         try:
             sha, shipped = shipped_model_card()
-        except (OSError, ValueError):  # a missing or unreadable shipped model only loses the card
+        except (OSError, ValueError):  # a missing or unreadable shipped model only loses its figures
             sha, shipped = None, None
         if sha == prov["model_sha256"]:
             card = dict(shipped, model="the model shipped with cybertype")
+    if from_summary:  # what the batch summary says of the card its model came from
+        card = dict(card or {})
+        for key in ("card_sha256", "date", "training_sha256"):
+            if from_summary.get(key):
+                card[f"card {key}"] = from_summary[key]
+        files = from_summary.get("training_files") or []
+        if files:
+            card["training files"] = ", ".join(f"{f.get('name')} ({str(f.get('sha256'))[:12]}…)" for f in files)
     return prov, card
 
 
