@@ -53,3 +53,4 @@ def error_result(
 ) -> Result:
     """A record for an input that could not be classified: empty labels, `error` set."""
     return Result(id=id, source=source, error=ErrorInfo(type=kind, message=message, line=line))
+

@@ -61,6 +61,10 @@ class Summary(Counts):
 
 
 def provenance(rules_sha256: str, model_path: Path | None) -> dict:
-    """Version and hashes that trace an output file to what produced it."""
+    """Version and hashes that trace an output file to what produced it, and the card the model came from."""
+    from cybertype.model.card import read_card, summary
+
     model_hash = hashlib.sha256(model_path.read_bytes()).hexdigest() if model_path else None
-    return {"cybertype_version": __version__, "rules_sha256": rules_sha256, "model_sha256": model_hash}
+    card = summary(read_card(model_path)) if model_path else None
+    return {"cybertype_version": __version__, "rules_sha256": rules_sha256, "model_sha256": model_hash,
+            "model_card": card}

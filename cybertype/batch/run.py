@@ -49,6 +49,7 @@ class BatchOptions:
     rules: list[Path] = field(default_factory=list)
     builtin_rules: bool = True
     model: Path | None = None
+    redact: str = "none"  # --redact: masks personal data where records are serialized (io/outputs)
 
 
 def _terminate(signum, frame):  # SIGTERM ends the run like Ctrl-C: pool stopped, lines complete
@@ -70,6 +71,8 @@ def run_batch(o: BatchOptions) -> int:
     if dataset.is_dataset(o.folders, o.output):
         if o.encoding not in (None, "utf-8"):
             raise ValueError("--encoding does not apply to datasets: JSONL datasets are read as UTF-8")
+        if o.redact != "none":  # the workers write the parts: refuse rather than write personal data unmasked
+            raise ValueError("--redact does not apply to dataset runs yet: label into one file (-o FILE) to redact")
         return _run_dataset(o, ruleset)
     if o.format == "parquet":
         raise ValueError("-f parquet writes a dataset: give a .jsonl/.parquet dataset, -o DIR/ and --engine dask")
@@ -127,7 +130,8 @@ def run_batch(o: BatchOptions) -> int:
                 stream = group_by_file(stream, lambda source, lines: progress.advance())
             counted = _count(stream, summary, o.skip_none)
             header = to_stdout or out.tell() == 0
-            writer = outputs.write_csv(counted, out, header=header) if o.format == "csv" else outputs.write_jsonl(counted, out)
+            writer = (outputs.write_csv(counted, out, header=header, redact=o.redact) if o.format == "csv"
+                      else outputs.write_jsonl(counted, out, redact=o.redact))
             for _ in writer:
                 pass
             if filer is not None:
@@ -160,7 +164,9 @@ def _open_output(o: BatchOptions, path: Path, settings: dict):
 
 def _finish(o: BatchOptions, summary: Summary, inputs: list[Path]) -> int:
     data = summary.as_dict()
-    if o.summary is not None:
+    if o.summary is not None and str(o.summary) == "-":  # --summary -: JSON on stdout, not a file named '-'
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    elif o.summary is not None:
         with outputs.atomic_output(o.summary, protected=inputs, flag="--summary") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
     if not o.quiet:

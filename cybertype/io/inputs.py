@@ -42,6 +42,7 @@ class InputRecord:
     error: tuple[str, str] | None = None  # (type, message)
     line: int | None = None
     warnings: list[str] = field(default_factory=list)
+    fields: tuple[str, ...] = ()  # of a JSON object without the text field: the fields it has, for the message
 
 
 def format_for(path: str | Path, requested: InputFormat = "auto") -> str:
@@ -183,7 +184,9 @@ def _record_from_object(obj, n: int, name: str, text_field: str, id_field: str, 
     rid = str(raw_id) if raw_id is not None and not isinstance(raw_id, (dict, list)) else str(n)
     value = obj.get(text_field)
     if value is None:
-        return _error("MissingField", f"line {n}: no {text_field!r} field", source, n, rid)
+        rec = _error("MissingField", f"line {n}: no {text_field!r} field", source, n, rid)
+        rec.fields = tuple(str(k) for k in obj)[:20]
+        return rec
     if not isinstance(value, str):
         return _error("InvalidRecord", f"line {n}: field {text_field!r} is {type(value).__name__}, not a string",
                       source, n, rid)
