@@ -10,12 +10,14 @@ How the package is laid out, one sub-package per stage of a text's way, from the
     labels, result, corpus, version   the taxonomy, the output record, labeled-corpus records, the version
     text/        bytes -> decoded, normalized text with a map back to original offsets; word segmentation
     rules/       rule files (models, loading, validation), one-pass matching, self-tests, statistics
-    model/       features, numpy inference of the linear model, training (scikit-learn), fusion with the rules
+    model/       features, numpy inference of the linear model, training (scikit-learn), fusion with the rules,
+                 the model card
     classifier   rules + model -> Result: the one place where the two meet
     io/          records in (files, stdin, JSONL, JSON, CSV) and records out (JSONL, CSV, JSON, table)
     evaluate/    metrics against gold labels and their tables
     batch/       folders and datasets: walking, the run (output, resume, summary, sort-into, progress),
                  and the engines that classify work units in order (local forked workers, Dask)
+    review/      the user's own labels: choosing texts, the Textual review UI, the answers file, retraining
     cli          the Typer app, a thin layer over the above
 
 Imports go down this list only: a module imports from its own layer or the layers above it in the

@@ -43,6 +43,9 @@ class Result(BaseModel):
     warnings: list[str] = Field(default_factory=list, description="notes such as replaced bytes or truncation")
     uncertain: list[str] = Field(default_factory=list, description="typologies whose score lies near their "
                                                                    "threshold: worth a human look")
+    sorted_as: str | None = Field(default=None, description="batch --sort-into only: where the record's file "
+                                                            "was linked, relative to the sort folder "
+                                                            "(`two_cards/report-1.txt` after a name collision)")
 
 
 def error_result(
@@ -50,3 +53,4 @@ def error_result(
 ) -> Result:
     """A record for an input that could not be classified: empty labels, `error` set."""
     return Result(id=id, source=source, error=ErrorInfo(type=kind, message=message, line=line))
+

@@ -17,6 +17,7 @@ LAYERS = [
     {"classifier"},
     {"io", "evaluate"},
     {"batch"},
+    {"review"},
     {"cli"},
 ]
 RANK = {part: k for k, parts in enumerate(LAYERS) for part in parts}

@@ -47,6 +47,7 @@ class Summary(Counts):
 
     started: float = field(default_factory=time.perf_counter)
     provenance: dict = field(default_factory=dict)
+    resumed: int = 0  # records found in the output from earlier runs (--resume): counted, not timed
 
     def as_dict(self) -> dict:
         elapsed = time.perf_counter() - self.started
@@ -54,11 +55,16 @@ class Summary(Counts):
             "texts": self.texts, "errors": self.errors, "error_types": dict(self.error_types),
             "primary": dict(sorted(self.primary.items())), "labels": dict(sorted(self.labels.items())),
             "none_left_out": self.skipped_none, "elapsed_seconds": round(elapsed, 3),
-            "texts_per_second": round(self.texts / elapsed, 2) if elapsed > 0 else None, **self.provenance,
+            "texts_per_second": round((self.texts - self.resumed) / elapsed, 2) if elapsed > 0 else None,
+            "resumed_texts": self.resumed, **self.provenance,
         }
 
 
 def provenance(rules_sha256: str, model_path: Path | None) -> dict:
-    """Version and hashes that trace an output file to what produced it."""
+    """Version and hashes that trace an output file to what produced it, and the card the model came from."""
+    from cybertype.model.card import read_card, summary
+
     model_hash = hashlib.sha256(model_path.read_bytes()).hexdigest() if model_path else None
-    return {"cybertype_version": __version__, "rules_sha256": rules_sha256, "model_sha256": model_hash}
+    card = summary(read_card(model_path)) if model_path else None
+    return {"cybertype_version": __version__, "rules_sha256": rules_sha256, "model_sha256": model_hash,
+            "model_card": card}

@@ -33,7 +33,7 @@ def _is_parquet_input(path: Path) -> bool:
     if path.is_file():
         return path.suffix.lower() == ".parquet"
     if path.is_dir():
-        files = (i.path for i in walk([path], globs=("*",)) if not i.path.name.startswith(("_", ".")))
+        files = (i.path for i in walk([path], globs=("*",)) if i.error is None and not i.path.name.startswith(("_", ".")))
         seen = False
         for f in files:
             if f.suffix.lower() != ".parquet":
@@ -78,6 +78,8 @@ def dataset_files(inputs: Iterable[str | Path], globs: Iterable[str] = (), exclu
     items = list(walk([Path(p) for p in inputs], tuple(globs) or ("*",), excludes))
     items = [i for i in items if not i.path.name.startswith(("_", "."))]
     for i in items:
+        if i.error is not None:  # a dataset half read is worse than none: stop before any work
+            raise ValueError(f"{i.path}: {i.error}")
         if i.path.suffix.lower() not in (".jsonl", ".ndjson", ".parquet"):
             raise ValueError(f"{i.path}: not a dataset part; a dataset is made of .jsonl (or .ndjson) and .parquet "
                              "files (use --exclude, or give -o FILE to label a folder of documents)")
@@ -178,7 +180,7 @@ def write_part(results: Iterable[Result], out_dir: str | Path, index: int, fmt: 
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            pq.write_table(pa.Table.from_pylist([r.model_dump(mode="json") for r in kept], schema=arrow_schema()), tmp)
+            pq.write_table(pa.Table.from_pylist([outputs.record_dict(r) for r in kept], schema=arrow_schema()), tmp)
         else:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 writer = outputs.write_csv(kept, fh) if fmt == "csv" else outputs.write_jsonl(kept, fh)

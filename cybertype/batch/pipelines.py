@@ -12,6 +12,7 @@ from cybertype.batch.engines.dask import require_dask
 from cybertype.batch.engines.dask_worker import ClassifierSpec, classifier_spec, worker_classifier
 from cybertype.classifier import classify_records
 from cybertype.io.inputs import InputRecord, id_text, row_record
+from cybertype.io.outputs import record_dict
 from cybertype.result import Result
 
 RESULT_COLUMNS = ["id", "source", "labels", "primary", "scores", "evidence", "error", "warnings", "uncertain"]
@@ -32,7 +33,7 @@ def _classify_bag_partition(items, spec, text_field: str, id_field: str, source_
                                     src if isinstance(src, str) else None, None, text_field))
         else:
             recs.append(row_record(item, None, None, None, text_field))
-    return [r.model_dump(mode="json") for r in classify_records(worker_classifier(spec), recs)]
+    return [record_dict(r) for r in classify_records(worker_classifier(spec), recs)]
 
 
 def classify_bag(bag, *, text_field: str = "text", id_field: str = "id", source_field: str | None = None,

@@ -7,20 +7,22 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cybertype.batch import resume
 from cybertype.batch.counts import Summary, provenance
 from cybertype.batch.engines import open_engine
+from cybertype.batch.guard import Paths, check_folders, check_paths
+from cybertype.batch.sort import Filer, file_primary, sort_into  # noqa: F401 - sort_into, file_primary: API
 from cybertype.batch.walk import DEFAULT_GLOBS, DEFAULT_MAX_BYTES, file_key, same_file, units, walk
 from cybertype.classifier import DEFAULT
 from cybertype.io import outputs
+from cybertype.io.targets import lock_folder, open_locked
 from cybertype.model.linear import default_model_path, load as load_model
 from cybertype.rules import load_rules
 
@@ -47,6 +49,7 @@ class BatchOptions:
     rules: list[Path] = field(default_factory=list)
     builtin_rules: bool = True
     model: Path | None = None
+    redact: str = "none"  # --redact: masks personal data where records are serialized (io/outputs)
 
 
 def _terminate(signum, frame):  # SIGTERM ends the run like Ctrl-C: pool stopped, lines complete
@@ -55,9 +58,7 @@ def _terminate(signum, frame):  # SIGTERM ends the run like Ctrl-C: pool stopped
 
 def run_batch(o: BatchOptions) -> int:
     """Run a batch; return the number of error records. Raises ValueError for usage problems."""
-    for f in o.folders:
-        if not f.exists():
-            raise ValueError(f"no such folder: {f}")
+    check_folders(o.folders)
     ruleset = load_rules(o.rules, builtin=o.builtin_rules)  # fail fast (exit 2) before any work
     if o.model is not None:
         load_model(o.model)
@@ -70,6 +71,8 @@ def run_batch(o: BatchOptions) -> int:
     if dataset.is_dataset(o.folders, o.output):
         if o.encoding not in (None, "utf-8"):
             raise ValueError("--encoding does not apply to datasets: JSONL datasets are read as UTF-8")
+        if o.redact != "none":  # the workers write the parts: refuse rather than write personal data unmasked
+            raise ValueError("--redact does not apply to dataset runs yet: label into one file (-o FILE) to redact")
         return _run_dataset(o, ruleset)
     if o.format == "parquet":
         raise ValueError("-f parquet writes a dataset: give a .jsonl/.parquet dataset, -o DIR/ and --engine dask")
@@ -77,55 +80,94 @@ def run_batch(o: BatchOptions) -> int:
     out_path = None if to_stdout else Path(o.output)
     if o.resume and to_stdout:
         raise ValueError("--resume needs an output file, not stdout")
+    if to_stdout and sys.stdout is None:
+        raise ValueError("standard output is closed: give -o FILE")
+    model_path = o.model or default_model_path()
+    check_paths(Paths(o.folders, o.rules, model_path, out_path, o.summary, o.sort_into,
+                      resume.sidecar_path(out_path) if out_path else None))
     items = list(walk(o.folders, o.globs or DEFAULT_GLOBS, o.excludes))
+    if o.summary is not None and (hit := next((i for i in items if same_file(i.path, o.summary)), None)):
+        raise ValueError(f"refusing to overwrite input file {hit.path} with --summary")
+    if out_path is not None:  # the resume record is ours, never an input (it ends in .json)
+        items = [i for i in items if not same_file(i.path, resume.sidecar_path(out_path))]
     if out_path is not None and out_path.exists():
         # The output may lie among the inputs (hard links and symlinks included): only an earlier
-        # output of ours, resumed, is allowed there, and it is then not read as an input.
+        # output of ours, resumed, is allowed there (checked below), and it is then not read as an input.
         clash = [i for i in items if same_file(i.path, out_path)]
-        if clash and not (o.resume and is_our_output(out_path, o.format)):
+        if clash and not o.resume:
             raise ValueError(f"refusing to overwrite input file {out_path} (it is among the files to label: "
                              "write the output elsewhere or --exclude it)")
         items = [i for i in items if i not in clash]
-    done = read_done(out_path, o.format) if o.resume and out_path else set()
-    summary = Summary(provenance=provenance(ruleset.sha256, o.model or default_model_path()))
-    work = units(items, text_field=o.text_field, id_field=o.id_field, max_bytes=o.max_bytes, done=done,
-                 encoding=o.encoding)
-    # The rules were loaded (and validated) above: the engine gets them rather than loading them again.
-    engine = open_engine(o.engine, ruleset=ruleset, rules_dirs=o.rules, builtin_rules=o.builtin_rules,
-                         model=str(o.model) if o.model else DEFAULT, workers=o.workers, scheduler=o.scheduler)
-    by_source = {i.source: i.path for i in items}
+    summary = Summary(provenance=provenance(ruleset.sha256, model_path))
+    settings = resume.settings(o.format, summary.provenance, max_bytes=o.max_bytes, text_field=o.text_field,
+                               id_field=o.id_field, encoding=o.encoding)
     show = not o.quiet and sys.stderr.isatty()
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with ExitStack() as stack:
+            filer = None
+            if o.sort_into is not None:
+                stack.callback(os.close, lock_folder(o.sort_into, "--sort-into"))
+            out, earlier = (outputs.stdout(), resume.Earlier()) if to_stdout else _open_output(o, out_path, settings)
+            if not to_stdout:
+                stack.callback(out.close)
+            for r in earlier.records:  # the summary describes the whole output file
+                summary.add(r)
+            summary.resumed = len(earlier.records)
+            if o.sort_into is not None:
+                filer = Filer(o.sort_into, {i.source: i.path for i in items}, earlier.by_file())
+            work = units(items, text_field=o.text_field, id_field=o.id_field, max_bytes=o.max_bytes,
+                         done=earlier.done, encoding=o.encoding)
+            # The rules were loaded (and validated) above: the engine gets them rather than loading them again.
+            engine = open_engine(o.engine, ruleset=ruleset, rules_dirs=o.rules, builtin_rules=o.builtin_rules,
+                                 model=str(o.model) if o.model else DEFAULT, workers=o.workers, scheduler=o.scheduler)
             stack.callback(engine.close)
-            if to_stdout:
-                out = outputs.stdout()
-            else:
-                append = o.resume and out_path.exists() and out_path.stat().st_size > 0
-                out = stack.enter_context(open(out_path, "a" if append else "w", encoding="utf-8", newline=""))
-            progress = stack.enter_context(_progress(len(items), summary)) if show else None
-
-            def on_file(source: str, lines) -> None:
-                if o.sort_into is not None and source in by_source:
-                    sort_into(by_source[source], file_primary(lines), o.sort_into)
-                if progress is not None:
-                    progress.advance()
-
-            counted = _count(group_by_file(engine.lines(work), on_file), summary, o.skip_none)
-            header = not (o.resume and out_path is not None and out_path.exists() and out_path.stat().st_size > 0)
-            writer = outputs.write_csv(counted, out, header=header) if o.format == "csv" else outputs.write_jsonl(counted, out)
+            stream = engine.lines(work)
+            if filer is not None:
+                stream = filer.file(stream)
+            if show:
+                progress = stack.enter_context(_progress(len(items), summary))
+                stream = group_by_file(stream, lambda source, lines: progress.advance())
+            counted = _count(stream, summary, o.skip_none)
+            header = to_stdout or out.tell() == 0
+            writer = (outputs.write_csv(counted, out, header=header, redact=o.redact) if o.format == "csv"
+                      else outputs.write_jsonl(counted, out, redact=o.redact))
             for _ in writer:
                 pass
+            if filer is not None:
+                filer.finish()
     finally:
         signal.signal(signal.SIGTERM, previous)
     return _finish(o, summary, [i.path for i in items])
 
 
+def _open_output(o: BatchOptions, path: Path, settings: dict):
+    """The output, locked; resumed (checked, a torn last record cut) or emptied; its settings recorded."""
+    out = open_locked(path, "-o")
+    try:
+        earlier = resume.Earlier()
+        if o.resume and resume.exists_nonempty(path):
+            recorded = resume.check_settings(path, settings)
+            earlier = resume.read_output(path, o.format)
+            if not recorded:
+                sys.stderr.write(f"cybertype: warning: {path} has no {resume.sidecar_path(path).name} (an older "
+                                 "cybertype wrote it): its settings cannot be checked against this run's\n")
+        else:
+            out.truncate(0)
+        out.seek(0, os.SEEK_END)
+        resume.write_sidecar(path, settings)
+        return out, earlier
+    except BaseException:
+        out.close()
+        raise
+
+
 def _finish(o: BatchOptions, summary: Summary, inputs: list[Path]) -> int:
     data = summary.as_dict()
-    if o.summary is not None:
-        with outputs.atomic_output(o.summary, protected=inputs) as fh:
+    if o.summary is not None and str(o.summary) == "-":  # --summary -: JSON on stdout, not a file named '-'
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    elif o.summary is not None:
+        with outputs.atomic_output(o.summary, protected=inputs, flag="--summary") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
     if not o.quiet:
         _print_summary(data)
@@ -203,81 +245,6 @@ def _print_summary(d: dict) -> None:
     if d["none_left_out"]:
         lines.append(f"  none records left out: {d['none_left_out']}")
     sys.stderr.write("\n".join(lines) + "\n")
-
-
-# --- resume and sort-into ----------------------------------------------------------------------
-
-def is_our_output(path: Path, fmt: str = "jsonl") -> bool:
-    """True when `path` is empty or starts like a cybertype output in `fmt` (safe to resume into)."""
-    with open(path, "rb") as fh:
-        head = fh.read(65536).decode("utf-8", errors="replace")
-    first = next((line for line in head.splitlines() if line.strip()), "")
-    if not first:
-        return True
-    if fmt == "csv":
-        return first.startswith("id,source,labels,primary")
-    try:
-        rec = json.loads(first)
-    except ValueError:
-        return False
-    return isinstance(rec, dict) and {"labels", "primary", "source"} <= rec.keys()
-
-
-def read_done(path: Path, fmt: str = "jsonl") -> set[tuple[str | None, str | None]]:
-    """(source, id) of every complete record in an earlier output; a torn last line is cut off."""
-    if not path.exists():
-        return set()
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        # An interrupted run may leave half a line: drop it so the file holds complete records only.
-        data = data[: data.rfind(b"\n") + 1]
-        with open(path, "r+b") as fh:
-            fh.truncate(len(data))
-    done: set[tuple[str | None, str | None]] = set()
-    text = data.decode("utf-8", errors="replace")
-    if fmt == "csv":
-        import csv
-        import io
-
-        for row in csv.DictReader(io.StringIO(text)):
-            done.add((row.get("source") or None, row.get("id") or None))
-        return done
-    for line in text.splitlines():
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(rec, dict):
-            done.add((rec.get("source"), rec.get("id")))
-    return done
-
-
-def sort_into(path: Path, primary: str, dest: Path) -> Path:
-    """Hard-link (else copy) `path` into `dest/<primary>/`, never moving it; rename on a name collision."""
-    folder = dest / primary
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    n = 1
-    while target.exists():
-        if os.path.samefile(target, path) or _same_content(target, path):
-            return target
-        target = folder / f"{path.stem}-{n}{path.suffix}"
-        n += 1
-    try:
-        os.link(path, target)
-    except OSError:
-        shutil.copy2(path, target)
-    return target
-
-
-def _same_content(a: Path, b: Path) -> bool:
-    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
-
-
-def file_primary(results: list) -> str:
-    """The primary of a file: its records' most common non-none primary, else none."""
-    counts = Counter(r.primary for r in results if r.error is None and r.primary != "none")
-    return counts.most_common(1)[0][0] if counts else "none"
 
 
 def group_by_file(results: Iterable, on_file: Callable[[str, list], None]) -> Iterator:

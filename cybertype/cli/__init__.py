@@ -1,6 +1,7 @@
 """The `cybertype` command: the Typer app, a thin layer over the library API, one short function per command.
 
-One module per command group (`classify`, `batch`, `model` for train/evaluate, `info`, `rules`), each
+One module per command group (`classify`, `batch`, `model` for train/evaluate/model info, `info`, `rules`,
+`report`, `config`, `review`), each
 registering on the app in `cli/app.py`. Options that several commands take are declared once, as bundles
 in `cli/options.py` (as sqlite-utils does with its `output_options` decorator); how the command ends (exit
 codes) is in `cli/errors.py`.
@@ -20,6 +21,9 @@ from cybertype.cli import batch  # noqa: F401
 from cybertype.cli import model  # noqa: F401
 from cybertype.cli import info  # noqa: F401
 from cybertype.cli import rules  # noqa: F401
+from cybertype.cli import report  # noqa: F401
+from cybertype.cli import config  # noqa: F401
+from cybertype.cli import review  # noqa: F401
 from cybertype.cli.app import app
 from cybertype.cli.errors import run
 

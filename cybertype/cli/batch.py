@@ -7,9 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from cybertype.cli.app import app
+from cybertype.cli.app import app, examples
 from cybertype.cli.errors import errors
-from cybertype.cli.options import Fields, RulesModel, format_option, input_options, max_bytes_option, rules_model_options
+from cybertype.cli.options import (Fields, RulesModel, format_option, input_options, max_bytes_option, redact_option,
+                                   rules_model_options)
 
 
 class BatchFmt(str, Enum):
@@ -23,11 +24,12 @@ class Engine(str, Enum):
     dask = "dask"
 
 
-@app.command()
+@app.command(epilog=examples("batch"))
 @errors
 @format_option(BatchFmt, BatchFmt.jsonl)
 @input_options
 @max_bytes_option
+@redact_option
 @rules_model_options(no_model=False)
 def batch(
     folders: Annotated[list[Path], typer.Argument(help="Folders to label (recursively); with --engine dask also a "
@@ -39,14 +41,15 @@ def batch(
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: CPUs).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Skip texts already in OUT and append the rest.")] = False,
     sort_into: Annotated[Optional[Path], typer.Option("--sort-into", help="Link each file under DIR/<primary>/.")] = None,
-    engine: Annotated[Engine, typer.Option("--engine")] = Engine.local,
+    engine: Annotated[Engine, typer.Option("--engine", help="local: worker processes here; dask: a Dask cluster.")] = Engine.local,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (engine dask).")] = None,
     format: BatchFmt = BatchFmt.jsonl,
-    summary: Annotated[Optional[Path], typer.Option("--summary", help="Also write the summary as JSON here.")] = None,
+    summary: Annotated[Optional[Path], typer.Option("--summary", metavar="FILE|-", help="Also write the summary as JSON here ('-': stdout).")] = None,
     skip_none: Annotated[bool, typer.Option("--skip-none", help="Leave 'none' records out (still counted).")] = False,
     max_bytes: int = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")] = False,
     fields: Fields = None,
+    redact: str = "none",
     setup: RulesModel = None,
 ) -> None:
     """Label every matching file under the folders, in parallel; resumable."""
@@ -56,7 +59,7 @@ def batch(
         folders=folders, output=output, globs=glob, excludes=exclude, workers=workers, resume=resume,
         sort_into=sort_into, engine=engine.value, scheduler=scheduler, format=format.value, summary=summary,
         skip_none=skip_none, max_bytes=max_bytes, quiet=quiet, text_field=fields.text, id_field=fields.id,
-        encoding=fields.encoding,
+        encoding=fields.encoding, redact=redact,
         rules=setup.rules, builtin_rules=setup.builtin_rules, model=setup.model,
     )
     failed = run_batch(opts)

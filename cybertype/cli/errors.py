@@ -1,6 +1,7 @@
 """How the command ends: usage errors as one line and exit code 2, a closed pipe or Ctrl-C quietly, never a traceback."""
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -12,6 +13,7 @@ import typer
 _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 state = {"debug": False, "fast_exit": False}  # debug: the app's --debug; fast_exit: see `run`
+_WRITE_FAILURES = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 
 class UsageProblem(Exception):
@@ -44,6 +46,13 @@ def errors(func):
             # Typer would otherwise turn it into exit code 1.
             _quiet_stdout()
             raise typer.Exit(0) from None
+        except OSError as exc:
+            if state["debug"] or exc.errno not in _WRITE_FAILURES:
+                raise
+            # A full disk, a read-only file system, a quota: the environment, not a bug (exit 1, not 3).
+            where = f" {exc.filename}" if exc.filename else ""
+            typer.echo(f"cybertype: cannot write{where}: {exc.strerror}", err=True)
+            raise typer.Exit(1) from None
 
     return wrapper
 

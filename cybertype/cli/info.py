@@ -5,12 +5,12 @@ import json
 
 import typer
 
-from cybertype.cli.app import ListFmt, app
+from cybertype.cli.app import ListFmt, app, examples
 from cybertype.cli.errors import errors
 from cybertype.cli.options import format_option
 
 
-@app.command()
+@app.command(epilog=examples("labels"))
 @errors
 @format_option(ListFmt, ListFmt.table)
 def labels(format: ListFmt = ListFmt.table) -> None:
@@ -26,10 +26,10 @@ def labels(format: ListFmt = ListFmt.table) -> None:
     tables.labels(items)
 
 
-@app.command()
+@app.command(epilog=examples("schema"))
 @errors
 def schema() -> None:
     """Print the JSON Schema of one output record."""
-    from cybertype.result import Result
+    from cybertype.io.outputs import output_schema
 
-    typer.echo(json.dumps(Result.model_json_schema(), ensure_ascii=False, indent=2))
+    typer.echo(json.dumps(output_schema(), ensure_ascii=False, indent=2))

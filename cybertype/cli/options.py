@@ -90,7 +90,9 @@ class RulesModel:
 
 _RULES = Annotated[list[Path], typer.Option("--rules", help="Folder (or file) of extra rule files; repeatable.")]
 _NO_BUILTIN = Annotated[bool, typer.Option("--no-builtin-rules", help="Do not load the built-in rules.")]
-_MODEL = Annotated[Optional[Path], typer.Option("--model", help="Use this trained model instead of the built-in one.")]
+# CYBERTYPE_MODEL makes every command that takes --model use the user's model without repeating the flag.
+_MODEL = Annotated[Optional[Path], typer.Option("--model", envvar="CYBERTYPE_MODEL",
+                                                help="Use this trained model instead of the built-in one.")]
 _NO_MODEL = Annotated[bool, typer.Option("--no-model", help="Rules only: do not use any model.")]
 
 
@@ -120,6 +122,12 @@ def rules_model_options(model: bool = True, no_model: bool = True, decision: boo
         options["threshold"] = (_THRESHOLD, [])
 
     def build(rules, no_builtin_rules, model=None, no_model=False, precision=Precision.default, threshold=None):
+        from cybertype.io.settings import resolve
+
+        # Flags win; without them, CYBERTYPE_RULES / CYBERTYPE_MODEL or the config file give the defaults.
+        rules = list(resolve("rules", list(rules or [])))
+        if "model" in options and not no_model:
+            model = resolve("model", model)
         return RulesModel(rules=rules, builtin_rules=not no_builtin_rules, model=model, no_model=no_model,
                           precision=Precision(precision).value, thresholds=list(threshold or []))
 
@@ -152,7 +160,8 @@ input_options = _bundle("fields", {
 
 def format_option(choices: type[Enum], default, help: str | None = None):
     """-f/--format with the command's `choices`, passed as `format`."""
-    option = Annotated[Optional[choices] if default is None else choices, typer.Option("-f", "--format", help=help)]
+    option = Annotated[Optional[choices] if default is None else choices,
+                       typer.Option("-f", "--format", help=help or "Output format.")]
     return _bundle("format", {"format": (option, default)}, lambda format: format)
 
 
@@ -162,3 +171,23 @@ max_bytes_option = _bundle("max_bytes", {
     "max_bytes": (Annotated[int, typer.Option("--max-bytes", min=1, help="Classify only the first N bytes of each file "
                                               "(and of standard input read as one text).")], DEFAULT_MAX_BYTES),
 }, lambda max_bytes: max_bytes)
+
+
+class Redact(str, Enum):
+    none = "none"
+    partial = "partial"
+    full = "full"
+
+
+def _redact(redact: Redact | None) -> str:
+    from cybertype.io.settings import resolve
+
+    return str(resolve("redact", redact.value if redact is not None else None))
+
+
+redact_option = _bundle("redact", {
+    "redact": (Annotated[Optional[Redact], typer.Option(
+        "--redact", help="Mask personal data (phones, cards, IDs, e-mail, handles, URLs, wallets) in the text the "
+                         "output carries: full ([PHONE]), partial ([CARD:6222…0123]) or none. Default: "
+                         "CYBERTYPE_REDACT or the config file, else none.")], None),
+}, _redact)

@@ -7,12 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from cybertype.cli.app import ListFmt, rules_app
+from cybertype.cli.app import ListFmt, examples, rules_app
 from cybertype.cli.errors import errors
 from cybertype.cli.options import RulesModel, format_option, rules_model_options
 
 
-@rules_app.command("list")
+@rules_app.command("list", epilog=examples("list"))
 @errors
 @format_option(ListFmt, ListFmt.table)
 @rules_model_options(model=False)
@@ -27,7 +27,7 @@ def rules_list(format: ListFmt = ListFmt.table, setup: RulesModel = None) -> Non
     tables.rules(rs)
 
 
-@rules_app.command("check")
+@rules_app.command("check", epilog=examples("check"))
 @errors
 def rules_check(
     folder: Annotated[Optional[Path], typer.Argument(help="Rule folder or file (default: the built-in rules).")] = None,
@@ -39,7 +39,7 @@ def rules_check(
     typer.echo(f"ok: {len(rs)} rules in {len(rs.files)} file(s)")
 
 
-@rules_app.command("test")
+@rules_app.command("test", epilog=examples("test"))
 @errors
 @rules_model_options(model=False)
 def rules_test(setup: RulesModel = None) -> None:
@@ -55,7 +55,7 @@ def rules_test(setup: RulesModel = None) -> None:
         raise typer.Exit(1)
 
 
-@rules_app.command("stats")
+@rules_app.command("stats", epilog=examples("stats"))
 @errors
 @format_option(ListFmt, ListFmt.table)
 @rules_model_options(model=False)

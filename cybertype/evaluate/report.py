@@ -51,3 +51,19 @@ def print_breakdown(by: str, slices: dict[str, Report], console: Console | None 
     for key, r in slices.items():
         table.add_row(key, str(r.n), f"{r.macro_f1:.3f}", f"{r.primary_accuracy:.3f}", f"{r.none_fp_rate:.3f}", _hard(r))
     console.print(table)
+
+
+def print_comparison(result: dict, console: Console | None = None) -> None:
+    """The shipped model and the new one side by side (`evaluate.compare`), with the difference per row."""
+    console = console or Console()
+    shipped, other, diff = result["shipped"], result["model"], result["difference"]
+    table = Table(title=f"{shipped.n} held-out texts: shipped model vs new model")
+    for col in ("", "support", "shipped F1", "new F1", "difference"):
+        table.add_column(col)
+    for label in LABEL_IDS:
+        table.add_row(label, str(shipped.per_label[label].support), f"{shipped.per_label[label].f1:.3f}",
+                      f"{other.per_label[label].f1:.3f}", f"{diff[label]:+.3f}")
+    for key, name in (("macro_f1", "macro F1"), ("primary_accuracy", "primary accuracy"),
+                      ("none_fp_rate", "none FP rate")):
+        table.add_row(name, "", f"{getattr(shipped, key):.3f}", f"{getattr(other, key):.3f}", f"{diff[key]:+.3f}")
+    console.print(table)

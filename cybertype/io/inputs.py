@@ -7,9 +7,12 @@ and reading goes on with the next line or file.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +42,7 @@ class InputRecord:
     error: tuple[str, str] | None = None  # (type, message)
     line: int | None = None
     warnings: list[str] = field(default_factory=list)
+    fields: tuple[str, ...] = ()  # of a JSON object without the text field: the fields it has, for the message
 
 
 def format_for(path: str | Path, requested: InputFormat = "auto") -> str:
@@ -61,14 +65,14 @@ def read_path(
     source: str | None = None,
     max_bytes: int | None = None,
     encoding: str | None = None,
+    regular_only: bool = False,
 ) -> Iterator[InputRecord]:
     """Records of one file. `source` names it in the output (default: the path as given); `encoding` forces
-    one instead of detecting it."""
+    one instead of detecting it; `regular_only` gives a FIFO or a device an error record instead of reading it."""
     name = source if source is not None else str(path)
     fmt = format_for(path, input_format)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1 if max_bytes else -1)
+        data = _read_file(path, max_bytes + 1 if max_bytes else -1, regular_only)
     except OSError as exc:
         yield _error("ReadError", f"cannot read file: {exc.strerror or exc}", name)
         return
@@ -80,6 +84,20 @@ def read_path(
         notes.append(f"truncated: only the first {max_bytes} bytes were classified")
     yield from read_bytes(data, fmt, name=name, text_field=text_field, id_field=id_field, default_id=Path(str(path)).stem,
                           notes=notes, encoding=encoding, truncated=truncated)
+
+
+def _read_file(path: str | Path, size: int, regular_only: bool) -> bytes:
+    """Up to `size` bytes (-1: all). Opened non-blocking, so a FIFO put where a file was cannot hang the read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if regular_only and not stat.S_ISREG(mode):
+            what = "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
+            raise OSError(errno.EINVAL, f"not a regular file ({what})")
+        os.set_blocking(fd, True)  # a regular file (or a pipe `classify` was given on purpose) reads normally
+        return fh.read(size)
 
 
 def read_bytes(
@@ -166,7 +184,9 @@ def _record_from_object(obj, n: int, name: str, text_field: str, id_field: str, 
     rid = str(raw_id) if raw_id is not None and not isinstance(raw_id, (dict, list)) else str(n)
     value = obj.get(text_field)
     if value is None:
-        return _error("MissingField", f"line {n}: no {text_field!r} field", source, n, rid)
+        rec = _error("MissingField", f"line {n}: no {text_field!r} field", source, n, rid)
+        rec.fields = tuple(str(k) for k in obj)[:20]
+        return rec
     if not isinstance(value, str):
         return _error("InvalidRecord", f"line {n}: field {text_field!r} is {type(value).__name__}, not a string",
                       source, n, rid)

@@ -4,7 +4,8 @@ A model file is a zip of `.npy` arrays (read with `allow_pickle=False`, so
 nothing in it can execute) holding the vocabulary, idf weights, one weight
 column per label, and JSON metadata: format version, label order, feature
 settings, training-data hash, cross-validated scores, fusion parameters and a
-SHA-256 checksum of the arrays that is verified on load.
+SHA-256 checksum of the arrays that is verified on load. A model trained by this
+version also holds its card (`card.py`), whose SHA-256 the metadata records.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cybertype.model import features, fusion
+from cybertype.model import card as model_card, features, fusion
 from cybertype.labels import LABEL_IDS
 from cybertype.text.normalize import Normalized
 
@@ -52,6 +53,7 @@ class Model:
     intercept: np.ndarray  # (L,) float32
     labels: list[str]  # labels the model predicts, in column order
     meta: dict = field(default_factory=dict)
+    card: dict | None = None  # the model card (`card.py`); None for a model trained before cards
     _index: dict[str, int] | None = field(default=None, repr=False)
     _tables: dict | None = field(default=None, repr=False)
 
@@ -190,18 +192,27 @@ def save(model: Model, path: Path) -> None:
     }
     meta = dict(model.meta, format=FORMAT, format_version=FORMAT_VERSION, labels=model.labels,
                 checksum=_checksum(arrays))
+    names = _ARRAYS
+    if model.card is not None:
+        arrays["card"] = model_card.encode(model.card)
+        meta["card_sha256"] = model_card.digest(model.card)
+        names = (*_ARRAYS, "card")
     arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode(), dtype=np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in _ARRAYS:
-            buf = io.BytesIO()
-            np.save(buf, arrays[name], allow_pickle=False)
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, buf.getvalue())
-    tmp.replace(path)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name in names:
+                buf = io.BytesIO()
+                np.save(buf, arrays[name], allow_pickle=False)
+                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, buf.getvalue())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk or Ctrl-C leaves no half-written .tmp behind
+        raise
 
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive (a non-empty or an empty one)
@@ -230,10 +241,10 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
             missing = [n for n in _ARRAYS if f"{n}.npy" not in infos]
             if missing:
                 raise _refuse(path, f"not a cybertype model (missing {', '.join(missing)})")
-            if sum(infos[f"{n}.npy"].file_size for n in _ARRAYS) > _MAX_UNPACKED:
+            if sum(i.file_size for name, i in infos.items() if name[:-4] in (*_ARRAYS, "card")) > _MAX_UNPACKED:
                 raise _refuse(path, f"arrays larger than {_MAX_UNPACKED >> 20} MB unpacked, not a cybertype model")
             arrays = {}
-            for n in _ARRAYS:
+            for n in (*_ARRAYS, "card") if "card.npy" in infos else _ARRAYS:
                 _check_header(path, zf, infos[f"{n}.npy"])
                 with zf.open(infos[f"{n}.npy"]) as fh:
                     arrays[n] = np.lib.format.read_array(fh, allow_pickle=False)
@@ -334,8 +345,15 @@ def load(path: Path | str) -> Model:
     if not all(np.isfinite(a).all() for a in (coef, idf, intercept)):
         raise _refuse(path, "model weights hold NaN or infinite values")
     _check_meta(path, meta, labels)
+    card = None
+    if "card" not in arrays and "card_sha256" in meta:
+        raise _refuse(path, "model card missing (the metadata names one)")
+    if "card" in arrays:
+        card = model_card.decode(arrays["card"]) if arrays["card"].dtype == np.uint8 else None
+        if card is None or meta.get("card_sha256") != model_card.digest(card):
+            raise _refuse(path, "model card does not match the model (altered or damaged)")
     return Model(vocab=vocab, idf=idf.astype(np.float32, copy=False), coef=coef.astype(np.float32, copy=False),
-                 intercept=intercept.astype(np.float32, copy=False), labels=labels, meta=meta)
+                 intercept=intercept.astype(np.float32, copy=False), labels=labels, meta=meta, card=card)
 
 
 def load_default() -> Model:

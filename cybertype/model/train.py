@@ -15,6 +15,10 @@
 4. The cross-writer figures recorded in the model come from cross-fitted
    fusion: each fold's probabilities are made by fusion weights and thresholds
    learnt on the other folds only.
+5. Records may carry sample weights (`weights`): a user's own labels added with
+   `cybertype train --add` can count more (or less) than a corpus text. A quick
+   configuration (`cross_fit=False`, fewer folds) skips the cross-fitted figures,
+   for simulations that retrain many times (`benchmarks/adaptation.py`).
 
 scikit-learn is imported here only; classifying never needs it.
 """
@@ -48,6 +52,7 @@ class TrainConfig:
     high_precision_fpr: float = 0.02
     max_features: int = 400_000
     balanced: bool = True
+    cross_fit: bool = True  # False: no cross-fitted cross-writer figures (quick retraining)
 
 
 @dataclass
@@ -94,7 +99,7 @@ def _matrix(docs: list[Counter], vocab: list[str], idf: np.ndarray, floor: float
                       shape=(len(docs), len(vocab)))
 
 
-def _fit(X, y: np.ndarray, cfg: TrainConfig):
+def _fit(X, y: np.ndarray, cfg: TrainConfig, sw: np.ndarray | None = None):
     from sklearn.linear_model import LogisticRegression
 
     if y.all() or not y.any():  # a fold whose training part holds one class only
@@ -102,7 +107,7 @@ def _fit(X, y: np.ndarray, cfg: TrainConfig):
 
     clf = LogisticRegression(C=cfg.C, class_weight="balanced" if cfg.balanced else None, solver="liblinear", max_iter=1000,
                              random_state=cfg.seed)
-    clf.fit(X, y)
+    clf.fit(X, y, sample_weight=sw)
     return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
 
 
@@ -122,12 +127,12 @@ def _folds(records: list[CorpusRecord], cfg: TrainConfig) -> tuple[list[tuple[np
     return list(KFold(n_splits=cfg.folds, shuffle=True, random_state=cfg.seed).split(groups)), False
 
 
-def _stage2(Z: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+def _stage2(Z: np.ndarray, y: np.ndarray, sw: np.ndarray | None = None) -> tuple[float, float, float]:
     from sklearn.linear_model import LogisticRegression
 
     if y.all() or not y.any():
         return 0.0, 0.0, (6.0 if y.all() else -6.0)
-    m = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(Z, y)
+    m = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(Z, y, sample_weight=sw)
     a, b = (round(float(v), 6) for v in m.coef_[0])
     return a, b, round(float(m.intercept_[0]), 6)
 
@@ -191,8 +196,12 @@ def _figures(records: list[CorpusRecord], P: dict[str, np.ndarray], chosen: dict
 
 
 def train(records: list[CorpusRecord], cfg: TrainConfig | None = None, rule_scores: list[dict[str, float]] | None = None,
-          rules_sha256: str = "") -> tuple[Model, TrainReport]:
+          rules_sha256: str = "", weights: list[float] | None = None, docs: list[Counter] | None = None,
+          ) -> tuple[Model, TrainReport]:
     """Train a model (with fusion) from labeled records; `rule_scores` are the built-in rules' sums per text.
+
+    `weights`: a sample weight per record (None: all 1). `docs`: each record's `features.extract` of its
+    normalized text, when already known (a simulation that retrains many times computes them once).
 
     BLAS runs on one thread during training, so the thread settings of the environment cannot change the
     order of floating-point sums: on one machine, the same records give the same bytes.
@@ -200,13 +209,20 @@ def train(records: list[CorpusRecord], cfg: TrainConfig | None = None, rule_scor
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        return _train(records, cfg, rule_scores, rules_sha256)
+        return _train(records, cfg, rule_scores, rules_sha256, weights, docs)
+
+
+def extract_all(records: list[CorpusRecord]) -> list[Counter]:
+    """The features of every record's normalized text (what `train` computes when not given `docs`)."""
+    return [features.extract(normalize(r.text).text) for r in records]
 
 
 def _train(records: list[CorpusRecord], cfg: TrainConfig | None, rule_scores: list[dict[str, float]] | None,
-           rules_sha256: str) -> tuple[Model, TrainReport]:
+           rules_sha256: str, weights: list[float] | None, docs: list[Counter] | None) -> tuple[Model, TrainReport]:
     cfg = cfg or TrainConfig()
-    docs = [features.extract(normalize(r.text).text) for r in records]
+    docs = docs if docs is not None else extract_all(records)
+    # All-equal weights are left out, so that a plain corpus trains exactly as before weights existed.
+    sw = np.asarray(weights, dtype=np.float64) if weights is not None and len(set(weights)) > 1 else None
     Y = {label: np.array([label in r.labels for r in records], dtype=bool) for label in LABEL_IDS}
     trainable = [label for label in LABEL_IDS if Y[label].sum() >= MIN_POSITIVES and (~Y[label]).sum() >= MIN_POSITIVES]
     skipped = {label: int(Y[label].sum()) for label in LABEL_IDS if label not in trainable}
@@ -225,17 +241,17 @@ def _train(records: list[CorpusRecord], cfg: TrainConfig | None, rule_scores: li
         Xtr = _matrix(tr_docs, vocab, idf, cfg.norm_floor)
         Xte = _matrix([docs[i] for i in te], vocab, idf, cfg.norm_floor)
         for label in trainable:
-            w, b = _fit(Xtr, Y[label][tr], cfg)
+            w, b = _fit(Xtr, Y[label][tr], cfg, None if sw is None else sw[tr])
             oof[label][te] = Xte @ w + b
     Z = {label: np.column_stack([oof[label], R[label]]) for label in trainable}
 
     # Cross-fitted fusion: the honest figures for text from writers the model has not seen.
     P_cf = {label: np.zeros(len(records)) for label in trainable}
     chosen_cf = {label: np.zeros(len(records), dtype=bool) for label in trainable}
-    for k in range(len(folds)):
+    for k in range(len(folds) if cfg.cross_fit else 0):
         tr, te = fold_of != k, fold_of == k
         for label in trainable:
-            a, b, c = _stage2(Z[label][tr], Y[label][tr])
+            a, b, c = _stage2(Z[label][tr], Y[label][tr], None if sw is None else sw[tr])
             t, _ = _best_threshold(Y[label][tr], _sigmoid(Z[label][tr] @ [a, b] + c))
             P_cf[label][te] = _sigmoid(Z[label][te] @ [a, b] + c)
             chosen_cf[label][te] = P_cf[label][te] >= t
@@ -248,10 +264,10 @@ def _train(records: list[CorpusRecord], cfg: TrainConfig | None, rule_scores: li
     cv: dict[str, dict[str, float]] = {}
     P: dict[str, np.ndarray] = {}
     for j, label in enumerate(trainable):
-        w, b = _fit(X, Y[label], cfg)
+        w, b = _fit(X, Y[label], cfg, sw)
         coef[:, j] = np.round(w, 5)
         intercept[j] = round(b, 5)
-        a, bb, c = _stage2(Z[label], Y[label])
+        a, bb, c = _stage2(Z[label], Y[label], sw)
         P[label] = _sigmoid(Z[label] @ [a, bb] + c)
         best, best_f1 = _best_threshold(Y[label], P[label])
         fusion[label] = {"a": a, "b": bb, "c": c, "threshold": best}
@@ -264,7 +280,7 @@ def _train(records: list[CorpusRecord], cfg: TrainConfig | None, rule_scores: li
     high = _high_precision(P, {label: f["threshold"] for label, f in fusion.items()}, none, cfg.high_precision_fpr)
     for label, t in high.items():
         fusion[label]["threshold_high"] = t
-    cross = _figures(records, P_cf, chosen_cf) if trainable else None
+    cross = _figures(records, P_cf, chosen_cf) if trainable and cfg.cross_fit else None
     meta = {
         "labels": trainable,
         "rules_only_labels": sorted(skipped),

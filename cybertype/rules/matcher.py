@@ -13,6 +13,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from cybertype.text.normalize import Normalized, normalize_keyword
+from cybertype.rules.proximity import Proximity, digit_runs
 from cybertype.rules.regex import compile_regex
 from cybertype.rules.ruleset import Rule
 
@@ -48,6 +49,7 @@ class Scanned:
 
     found: Found
     spans: dict[Hit, tuple[int, int]]
+    runs: tuple[tuple[int, int], ...] = ()  # long digit runs, for window distances (`rules.proximity`)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of a hit's normalized span."""
@@ -87,8 +89,8 @@ class Matcher:
     def match(self, norm: Normalized | Scanned) -> list[RuleMatch]:
         """Rules that fire on the normalized text (or on the hits of a text scanned in windows), in rule order."""
         if isinstance(norm, Scanned):
-            return self.evaluate(norm.found)
-        return self.evaluate(self.scan(norm.text))
+            return self.evaluate(norm.found, norm.runs)
+        return self.evaluate(self.scan(norm.text), digit_runs(norm.text))
 
     def scan(self, text: str, found: Found | None = None, lo: int = 0, hi: int | None = None,
              offset: int = 0, open_end: bool = False) -> Found:
@@ -139,9 +141,11 @@ class Matcher:
                 found.setdefault(idx, {})[_ANY] = hits
         return found
 
-    def evaluate(self, found: Found) -> list[RuleMatch]:
-        """Rules that fire on the hits `scan` found, in rule order."""
+    def evaluate(self, found: Found, runs=()) -> list[RuleMatch]:
+        """Rules that fire on the hits `scan` found, in rule order; `runs` (long digit runs of the text)
+        count as one character each in `window` distances."""
         out = []
+        prox = Proximity(runs)
         groups = self._groups
         for idx in sorted(found):
             roles = found[idx]
@@ -149,38 +153,39 @@ class Matcher:
             # before the full evaluation (which would return no spans for them).
             if _ANY not in roles and not (groups[idx] and all(g in roles for g in range(groups[idx]))):
                 continue
-            spans = self._evaluate(self.rules[idx], roles)
+            spans = self._evaluate(self.rules[idx], roles, prox)
             if spans:
                 out.append(RuleMatch(self.rules[idx], tuple(spans[:MAX_SPANS_PER_RULE])))
         return out
 
     @staticmethod
-    def _evaluate(rule: Rule, roles: dict[int, list[Hit]]) -> list[Hit]:
+    def _evaluate(rule: Rule, roles: dict[int, list[Hit]], prox: Proximity) -> list[Hit]:
         none_hits = sorted(roles.get(_NONE, []))
         if none_hits and rule.window is None:
             return []  # a `none` keyword anywhere suppresses a rule without a window
-        none_starts = [h.start for h in none_hits]
+        none_starts = [prox(h.start) for h in none_hits]
 
         def suppressed(lo: int, hi: int) -> bool:
             if not none_hits or rule.window is None:
                 return False
             w = rule.window
-            i = bisect_left(none_starts, lo - w)
-            return i < len(none_starts) and none_starts[i] <= hi + w
+            i = bisect_left(none_starts, prox(lo) - w)
+            return i < len(none_starts) and none_starts[i] <= prox(hi) + w
 
         spans = [h for h in sorted(set(roles.get(_ANY, []))) if not suppressed(h.start, h.start)]
         if rule.all and all(g in roles for g in range(len(rule.all))):
-            spans.extend(Matcher._all_spans(rule, roles, suppressed))
+            spans.extend(Matcher._all_spans(rule, roles, suppressed, prox))
         return sorted(set(spans))
 
     @staticmethod
-    def _all_spans(rule: Rule, roles: dict[int, list[Hit]], suppressed) -> list[Hit]:
+    def _all_spans(rule: Rule, roles: dict[int, list[Hit]], suppressed, prox: Proximity) -> list[Hit]:
         groups = len(rule.all)
         if rule.window is None:
             return [min(roles[g]) for g in range(groups)]
         # Sliding window over all group hits sorted by start: find spans where every
         # group has a hit and the starts lie within `window` characters.
-        tagged = sorted((h.start, g, h) for g in range(groups) for h in roles[g])
+        # Starts are compared in proximity coordinates, where a long digit run is one character.
+        tagged = sorted((prox(h.start), g, h) for g in range(groups) for h in roles[g])
         counts = [0] * groups
         covered = 0
         lo = 0
@@ -197,7 +202,7 @@ class Matcher:
                 lo += 1
             if covered == groups:
                 window_hits = [t[2] for t in tagged[lo : hi + 1]]
-                if not suppressed(window_hits[0].start, start):
+                if not suppressed(window_hits[0].start, window_hits[-1].start):
                     picked.extend(window_hits)
                     if len(picked) >= MAX_SPANS_PER_RULE:
                         break

@@ -10,6 +10,7 @@ while its window's offset map is at hand.
 from __future__ import annotations
 
 from cybertype.rules.matcher import MAX_SPANS_PER_RULE, Found, Hit, Matcher, Scanned
+from cybertype.rules.proximity import digit_runs, merge_runs
 from cybertype.rules.ruleset import Rule
 from cybertype.text.normalize import Normalized
 
@@ -41,6 +42,7 @@ class WindowScanner:
         self._base = 0  # normalized index where the held window begins
         self._left = ""  # the character before it
         self._limits = [hits_needed(rule) for rule in matcher.rules]
+        self._runs: list[tuple[int, int]] = []  # long digit runs, in the text's normalized coordinates
 
     def add(self, window: Normalized) -> None:
         """The next window of the text."""
@@ -53,7 +55,7 @@ class WindowScanner:
         if self._held is not None:
             self._scan(self._held, None)
             self._held = None
-        return Scanned(self.found, self.spans)
+        return Scanned(self.found, self.spans, tuple(self._runs))
 
     def _scan(self, cur: Normalized, nxt: Normalized | None) -> None:
         head = nxt.text[: self.overlap] if nxt is not None else ""
@@ -79,5 +81,6 @@ class WindowScanner:
                     kept.append(hit)
                     if hit not in self.spans:
                         self.spans[hit] = (original(hit.start, False), original(hit.end - 1, True))
+        merge_runs(self._runs, digit_runs(cur.text, self._base))
         self._base += size
         self._left = cur.text[-1:]
