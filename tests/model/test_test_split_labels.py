@@ -7,7 +7,7 @@ A deliberate retrain regenerates it and says so in its commit.
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import ROOT  # the repository root, found once in tests/conftest.py
 
 
 def _records(path: Path) -> list[dict]:
