@@ -1,7 +1,7 @@
 """Checks made before a batch run does any work: what it writes must not be what it reads.
 
 Every path the run reads (input folders, rule files and folders, the model) and every path it writes
-(`-o`, `--summary`, `--sort-into`, the resume sidecar) is resolved through links and compared; an
+(`-o`, `--summary`, `--sort-into`, the resume sidecar, the skipped-texts log) is resolved through links and compared; an
 overlap, a write target that is not a regular file, or a folder that cannot be written stops the run
 with exit 2 and one line naming both paths. Inputs that are files among the walked ones are checked
 by the run itself (an output resumed in place is allowed there).
@@ -27,6 +27,7 @@ class Paths:
     summary: Path | None
     sort_into: Path | None
     sidecar: Path | None = None
+    skipped: Path | None = None  # the log of texts --skip-none left out
 
 
 def _real(p: Path) -> Path:
@@ -63,7 +64,8 @@ def check_folders(folders: list[Path]) -> None:
 def check_paths(p: Paths) -> None:
     """Refuse (TargetError, exit 2) any write target that overlaps a read path or another target."""
     writes = [(flag, path) for flag, path in (("-o", p.output), ("--summary", p.summary),
-                                              ("the resume record", p.sidecar)) if path is not None]
+                                              ("the resume record", p.sidecar),
+                                              ("the skipped-texts log", p.skipped)) if path is not None]
     for flag, path in writes:
         resolve_target(path, flag)
     for i, (flag_a, a) in enumerate(writes):

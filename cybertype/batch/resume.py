@@ -5,6 +5,9 @@ A run records its settings in a sidecar `OUT.meta.json` (format, SHA-256 of the 
 another format, a file that is not a cybertype output, other settings than the first run's, or a
 damaged line in the middle; a line torn by a kill at the very end (in CSV also one torn inside a
 quoted newline) is cut off. The records found are counted, so the summary describes the whole file.
+
+Texts that `--skip-none` leaves out of the output are listed in `OUT.skipped.jsonl` beside it (id and
+source, a line each, flushed as they go), so that `--resume` knows them done too and never redoes them.
 """
 from __future__ import annotations
 
@@ -41,14 +44,15 @@ class Seen(NamedTuple):
 
 @dataclass
 class Earlier:
-    """The records of an earlier run, in file order."""
+    """The records of an earlier run, in file order, and the texts it left out (`--skip-none`)."""
 
     records: list[Seen] = field(default_factory=list)
+    skipped: list[Seen] = field(default_factory=list)
 
     @property
     def done(self) -> set[tuple[str | None, str | None]]:
-        """(source, id) of every record, lone surrogates written as escapes (as CSV stores them)."""
-        return {done_key(r.source, r.id) for r in self.records}
+        """(source, id) of every text done, lone surrogates written as escapes (as CSV stores them)."""
+        return {done_key(r.source, r.id) for r in (*self.records, *self.skipped)}
 
     def by_file(self) -> dict[str, list[Seen]]:
         """Records per file (the file part of their source)."""
@@ -56,6 +60,42 @@ class Earlier:
         for r in self.records:
             out.setdefault(escape_surrogates(file_key(r.source or "")), []).append(r)
         return out
+
+
+def skipped_path(output: Path) -> Path:
+    """Where a `--skip-none` run lists the texts it left out: `OUT.skipped.jsonl` beside the output."""
+    return output.with_name(output.name + ".skipped.jsonl")
+
+
+def skipped_entry(line) -> str:
+    """The log line of a text left out (a `Line`): its id and source, as ASCII JSON (lone surrogates escaped)."""
+    return json.dumps({"id": line.id, "source": line.source}) + "\n"
+
+
+def read_skipped(output: Path) -> list[Seen]:
+    """The texts an earlier run left out of `output`; a line torn by a kill at the end is cut off."""
+    path = skipped_path(output)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise ResumeRefused(f"--resume: cannot read {path} ({exc.strerror}); start afresh without --resume") from None
+    found, complete = [], 0
+    for n, (a, b) in enumerate(_lines(data), 1):
+        try:
+            rec = json.loads(data[a:b])
+        except (ValueError, RecursionError):
+            rec = None
+        if not isinstance(rec, dict) or not {"id", "source"} <= rec.keys():
+            raise ResumeRefused(f"--resume: {path}:{n}: damaged line; refusing to resume: repair or remove "
+                                "that line, or start afresh")
+        found.append(Seen(rec["source"], rec["id"], "none", (), None))
+        complete = b
+    if complete < len(data):
+        with open(path, "r+b") as fh:
+            fh.truncate(complete)
+    return found
 
 
 def sidecar_path(output: Path) -> Path:

@@ -83,13 +83,13 @@ def run_batch(o: BatchOptions) -> int:
     if to_stdout and sys.stdout is None:
         raise ValueError("standard output is closed: give -o FILE")
     model_path = o.model or default_model_path()
-    check_paths(Paths(o.folders, o.rules, model_path, out_path, o.summary, o.sort_into,
-                      resume.sidecar_path(out_path) if out_path else None))
+    ours = [resume.sidecar_path(out_path), resume.skipped_path(out_path)] if out_path else []
+    check_paths(Paths(o.folders, o.rules, model_path, out_path, o.summary, o.sort_into, *(ours or [None, None])))
     items = list(walk(o.folders, o.globs or DEFAULT_GLOBS, o.excludes))
     if o.summary is not None and (hit := next((i for i in items if same_file(i.path, o.summary)), None)):
         raise ValueError(f"refusing to overwrite input file {hit.path} with --summary")
-    if out_path is not None:  # the resume record is ours, never an input (it ends in .json)
-        items = [i for i in items if not same_file(i.path, resume.sidecar_path(out_path))]
+    # The resume record and the skipped-texts log are ours, never inputs.
+    items = [i for i in items if not any(same_file(i.path, p) for p in ours)]
     if out_path is not None and out_path.exists():
         # The output may lie among the inputs (hard links and symlinks included): only an earlier
         # output of ours, resumed, is allowed there (checked below), and it is then not read as an input.
@@ -111,9 +111,13 @@ def run_batch(o: BatchOptions) -> int:
             out, earlier = (outputs.stdout(), resume.Earlier()) if to_stdout else _open_output(o, out_path, settings)
             if not to_stdout:
                 stack.callback(out.close)
-            for r in earlier.records:  # the summary describes the whole output file
+            for r in (*earlier.records, *earlier.skipped):  # the summary describes the whole output file
                 summary.add(r)
-            summary.resumed = len(earlier.records)
+            summary.resumed = len(earlier.records) + len(earlier.skipped)
+            summary.skipped_none += len(earlier.skipped)
+            skipped_log = None
+            if o.skip_none and not to_stdout:  # under the output's lock, like the output
+                skipped_log = stack.enter_context(open_locked(resume.skipped_path(out_path), "the skipped-texts log"))
             if o.sort_into is not None:
                 filer = Filer(o.sort_into, {i.source: i.path for i in items}, earlier.by_file())
             work = units(items, text_field=o.text_field, id_field=o.id_field, max_bytes=o.max_bytes,
@@ -128,7 +132,7 @@ def run_batch(o: BatchOptions) -> int:
             if show:
                 progress = stack.enter_context(_progress(len(items), summary))
                 stream = group_by_file(stream, lambda source, lines: progress.advance())
-            counted = _count(stream, summary, o.skip_none)
+            counted = _count(stream, summary, o.skip_none, skipped_log)
             header = to_stdout or out.tell() == 0
             writer = (outputs.write_csv(counted, out, header=header, redact=o.redact) if o.format == "csv"
                       else outputs.write_jsonl(counted, out, redact=o.redact))
@@ -149,11 +153,13 @@ def _open_output(o: BatchOptions, path: Path, settings: dict):
         if o.resume and resume.exists_nonempty(path):
             recorded = resume.check_settings(path, settings)
             earlier = resume.read_output(path, o.format)
+            earlier.skipped = resume.read_skipped(path)
             if not recorded:
                 sys.stderr.write(f"cybertype: warning: {path} has no {resume.sidecar_path(path).name} (an older "
                                  "cybertype wrote it): its settings cannot be checked against this run's\n")
         else:
             out.truncate(0)
+            resume.skipped_path(path).unlink(missing_ok=True)  # a fresh run: what an earlier one left out is not done
         out.seek(0, os.SEEK_END)
         resume.write_sidecar(path, settings)
         return out, earlier
@@ -196,11 +202,14 @@ def _run_dataset(o: BatchOptions, ruleset) -> int:
     return _finish(o, summary, [i.path for i in files])
 
 
-def _count(results, summary: Summary, skip_none: bool):
+def _count(results, summary: Summary, skip_none: bool, skipped_log=None):
     for r in results:
         summary.add(r)
         if skip_none and r.error is None and not r.labels:
             summary.skipped_none += 1
+            if skipped_log is not None:  # where its record would have been written: --resume knows it done
+                skipped_log.write(resume.skipped_entry(r))
+                skipped_log.flush()
             continue
         yield r
 

@@ -151,3 +151,33 @@ def test_jsonl_resume_with_lone_surrogates_does_nothing_twice(runner, tmp_path):
     assert batch(runner, folder, "-o", out, "--resume").exit_code == 0
     assert out.read_text(encoding="utf-8") == first
     assert [r["source"] for r in jsonl(first)] == [os.fsdecode(b"name\xff.txt")]
+
+
+def test_resume_with_skip_none_does_not_redo_the_texts_left_out(runner, cases, tmp_path):
+    (cases / "rows.jsonl").write_text(json.dumps({"id": "q1", "text": PLAIN}, ensure_ascii=False) + "\n"
+                                      + json.dumps({"id": "q2", "text": PIG}, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+    out, summary = tmp_path / "o.jsonl", tmp_path / "s.json"
+    assert batch(runner, cases, "-o", out, "--skip-none").exit_code == 0
+    first = out.read_text(encoding="utf-8")
+    assert [r["source"] for r in jsonl(first)] == ["rows.jsonl:2", "t0.txt", "t1.txt", "t3.txt"]
+    # Were the texts left out done again, they would now be labeled two_cards and written.
+    (cases / "t2.txt").write_text(CARDS, encoding="utf-8")
+    (cases / "rows.jsonl").write_text(json.dumps({"id": "q1", "text": CARDS}, ensure_ascii=False) + "\n"
+                                      + json.dumps({"id": "q2", "text": PIG}, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+    assert batch(runner, cases, "-o", out, "--skip-none", "--resume", "--summary", summary).exit_code == 0
+    assert out.read_text(encoding="utf-8") == first
+    s = json.loads(summary.read_text(encoding="utf-8"))
+    assert (s["texts"], s["resumed_texts"], s["none_left_out"]) == (6, 6, 2)
+    assert s["primary"] == {"none": 2, "pig_butchering": 2, "two_cards": 2}
+
+
+def test_a_fresh_run_forgets_the_texts_an_earlier_run_left_out(runner, cases, tmp_path):
+    out, summary = tmp_path / "o.jsonl", tmp_path / "s.json"
+    assert batch(runner, cases, "-o", out, "--skip-none").exit_code == 0
+    assert batch(runner, cases, "-o", out, "--skip-none").exit_code == 0  # not --resume: starts afresh
+    assert batch(runner, cases, "-o", out, "--skip-none", "--resume", "--summary", summary).exit_code == 0
+    s = json.loads(summary.read_text(encoding="utf-8"))
+    assert (s["texts"], s["none_left_out"]) == (4, 1)
+    assert len(jsonl(out.read_text(encoding="utf-8"))) == 3

@@ -17,10 +17,11 @@ class Line(NamedTuple):
     primary: str
     labels: tuple[str, ...]
     error: str | None  # the error's type
+    id: str | None = None
 
     @classmethod
     def of(cls, r: Result) -> "Line":
-        return cls(to_json(r), r.source, r.primary, tuple(r.labels), r.error.type if r.error else None)
+        return cls(to_json(r), r.source, r.primary, tuple(r.labels), r.error.type if r.error else None, r.id)
 
 
 class Engine(Protocol):
