@@ -307,6 +307,45 @@ def test_core_install_does_not_import_dask(tree, tmp_path):
     assert len((tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()) == 249
 
 
+# --- interrupted: Ctrl-C in a terminal signals the whole process group -------------------------
+
+def _live_processes(session: int) -> list[str]:
+    """Processes of a session that still run (zombies, already ended, aside)."""
+    ps = subprocess.run(["ps", "-e", "-o", "sid=,stat=,pid=,args="], capture_output=True, text=True).stdout
+    return [line for line in ps.splitlines() if line.split()[0] == str(session) and not line.split()[1].startswith("Z")]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupting_a_dask_batch_ends_with_one_line_and_a_resumable_output(signum, tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for k, text in enumerate(_texts(700)):  # far more than labeled before the signal
+        (folder / f"r{k:04d}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    cmd = [sys.executable, "-m", "cybertype", "batch", str(folder), "-o", str(out), "-q", "--workers", "2"]
+    # A session of its own, so that the signal can go to every process of the run, as a terminal sends it.
+    proc = subprocess.Popen(cmd + ["--engine", "dask"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    while (not out.exists() or out.stat().st_size == 0) and proc.poll() is None:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signum)
+    _, err = proc.communicate(timeout=120)
+    assert err.decode() == "cybertype: interrupted\n"  # no worker tracebacks, no distributed.* log lines
+    assert proc.returncode == 130
+    deadline = time.time() + 30
+    while _live_processes(proc.pid) and time.time() < deadline:
+        time.sleep(0.1)
+    assert _live_processes(proc.pid) == []  # no worker, nanny or scheduler left behind
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert 0 < len(lines) < 700
+    assert all(line.endswith("\n") and json.loads(line)["error"] is None for line in lines)
+    # --resume finishes the rest (here on the local engine: the settings are the same).
+    done = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    sources = [json.loads(line)["source"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sources == sorted(f"r{k:04d}.txt" for k in range(700))
+
+
 # --- a worker dies midway (last: the cluster restarts that worker) ----------------------------
 
 def test_a_worker_killed_midway_loses_nothing(client, tree, local_out):

@@ -14,7 +14,9 @@ Dask is optional (`pip install 'cybertype[dask]'`): this module imports it only 
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
+from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -67,15 +69,18 @@ class Session:
             except (OSError, TimeoutError, ValueError) as exc:
                 raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
             self._own.append(self.client)
-        else:
-            # No dashboard; the scheduler's small HTTP server (health checks) on a free local port.
-            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                   dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
-                                   silence_logs=logging.ERROR)
-            self._own.append(cluster)
-            self.client = Client(cluster, set_as_default=False)
-            self._own.insert(0, self.client)
         try:
+            if client is None and not scheduler:
+                with _signals_held():
+                    # No dashboard; the scheduler's small HTTP server (health checks) on a free local port.
+                    # Logs only for the critical: what fails reaches the run as an exception or an error
+                    # record, and a shutdown under load (after Ctrl-C) makes workers log heartbeat errors.
+                    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                           processes=True, dashboard_address="127.0.0.1:0",
+                                           scheduler_kwargs={"dashboard": False}, silence_logs=logging.CRITICAL)
+                    self._own.append(cluster)
+                    self.client = Client(cluster, set_as_default=False)
+                    self._own.insert(0, self.client)
             self._check_workers(scheduler)
         except BaseException:
             self.close()
@@ -106,14 +111,42 @@ class Session:
         return max(1, sum(self.client.nthreads().values()))
 
     def close(self) -> None:
+        """Shut down what this session started; a second Ctrl-C or SIGTERM waits until that is done."""
         if self._closed:
             return
         self._closed = True
-        for thing in self._own:
-            try:
-                thing.close()
-            except Exception:  # noqa: BLE001 - closing a cluster that already lost its workers
-                pass
+        with _signals_held():
+            for thing in self._own:
+                try:
+                    thing.close()
+                except Exception:  # noqa: BLE001 - closing a cluster that already lost its workers
+                    pass
+
+
+@contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM back in this thread, then let any that came in through.
+
+    Threads started meanwhile (the cluster's event loop and the threads that spawn its worker processes)
+    inherit the block, and so do the worker processes, which therefore never see a Ctrl-C sent to the
+    whole terminal process group: only this process gets it, and it shuts the cluster down in order
+    (with no pages of worker tracebacks). A signal that arrives meanwhile is delivered on leaving.
+    """
+    held = {signal.SIGINT, signal.SIGTERM}
+    from multiprocessing import resource_tracker
+
+    # Started later, in the cluster's thread, the tracker would unblock both signals there (CPython's
+    # resource_tracker unblocks them after spawning itself, whatever the mask was): start it first.
+    resource_tracker.ensure_running()
+    try:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):  # no pthread_sigmask on this platform
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _first_line(exc: BaseException) -> str:
