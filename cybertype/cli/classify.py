@@ -115,6 +115,7 @@ def classify(
     from cybertype.batch.counts import Counts
     from cybertype.classifier import classify_records
     from cybertype.io import inputs, outputs, settings, stdin
+    from cybertype.io.targets import check_distinct
 
     state["fast_exit"] = True  # nothing to clean up at exit: no pools, no temporary files
     if not paths:
@@ -122,6 +123,10 @@ def classify(
             raise UsageProblem("no input: give a file path, or pipe text into `cybertype classify -`")
         paths = ["-"]
     labels = _check_labels(label)
+    summary_file = Path(summary) if summary not in (None, "", "-") else None
+    # Before any work: neither the records nor the summary may land on an input, a rule file or the model.
+    check_distinct(setup.reads() + [("the input file", Path(p)) for p in paths if p != "-"],
+                   [(flag, path) for flag, path in (("-o", output), ("--summary", summary_file)) if path is not None])
     clf = setup.classifier()
     fmt = _default_format(format, output is None and sys.stdout.isatty())
     colors = str(settings.resolve("color", color.value if color is not None else None))
@@ -199,4 +204,7 @@ def _write_summary(target: str, counts, quiet: bool) -> None:
     elif target == "-":
         typer.echo(json.dumps(data, ensure_ascii=False))
     else:
-        Path(target).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        from cybertype.io.outputs import atomic_output
+
+        with atomic_output(Path(target), flag="--summary") as fh:  # whole or not at all, never through a FIFO
+            fh.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -47,13 +47,17 @@ def train(
     setup: RulesModel = None,
 ) -> None:
     """Train the text model and its fusion with the rules; print cross-validated F1. The card goes in the file."""
+    from cybertype.io.targets import check_distinct
     from cybertype.model import linear as model_module
     from cybertype.model.train import MIN_POSITIVES, TrainConfig
     from cybertype.review.retrain import train_files, training_files
 
     cfg = TrainConfig(seed=seed, folds=folds, cross_fit=not quick)
-    done = train_files(training_files(list(corpus or []), add, only), add, weight_added=weight_added, cfg=cfg,
-                       rules_dirs=setup.rules, builtin_rules=setup.builtin_rules, date=date)
+    files = training_files(list(corpus or []), add, only)
+    # Before minutes of training: the model must not land on the corpus, an --add file or a rule file.
+    check_distinct(setup.reads() + [("the corpus", f) for f in files] + [("--add", f) for f in add], [("-o", output)])
+    done = train_files(files, add, weight_added=weight_added, cfg=cfg, rules_dirs=setup.rules,
+                       builtin_rules=setup.builtin_rules, date=date)
     m, report = done.model, done.report
     for label, n in report.skipped.items():
         typer.secho(f"WARNING: only {n} example(s) of {label} (need {MIN_POSITIVES} positives and negatives): "

@@ -75,6 +75,11 @@ class RulesModel:
                 out[label] = p
         return out
 
+    def reads(self) -> list[tuple[str, Path]]:
+        """The rule and model paths a command reads, as (flag, path), for the guard on what it writes."""
+        return [("--rules", r) for r in self.rules] + ([("--model", self.model)] if self.model and not self.no_model
+                                                        else [])
+
     def ruleset(self):
         from cybertype.rules import load_rules
 

@@ -28,8 +28,12 @@ def report(
 ) -> None:
     """Write one self-contained HTML report (charts, provenance, sortable records) of an output file."""
     from cybertype.io import report as rep
+    from cybertype.io.outputs import atomic_output
     from cybertype.io.report_html import render
     from cybertype.io.settings import load
+    from cybertype.io.targets import check_distinct
+
+    check_distinct([("OUT.jsonl", results)] + ([("--summary", summary)] if summary else []), [("-o", output)])
 
     if no_redact:
         mode = "none"
@@ -40,5 +44,6 @@ def report(
         mode = "full" if setting.origin == "default" else str(setting.value)  # on by default in a report
     page = render(rep.build(results, summary=summary, inputs=inputs, redact=mode, text_field=text_field,
                             id_field=id_field))
-    output.write_text(page, encoding="utf-8")
+    with atomic_output(output, protected=[results, *([summary] if summary else [])], flag="-o") as fh:
+        fh.write(page)
     typer.echo(f"wrote {output} ({len(page.encode('utf-8')) // 1024} KiB)", err=True)

@@ -3,6 +3,8 @@
 `-o`, `--summary`, `--sort-into` and the resume sidecar all go through here, so a device node or a
 FIFO is never replaced or written into, and a symlink that another user planted in a sticky
 world-writable folder (such as /tmp) is never followed (the rule of the kernel's protected_symlinks).
+`check_distinct` is the guard every command that writes files runs before any work: nothing it
+writes may be something it reads, resolved through links.
 """
 from __future__ import annotations
 
@@ -61,6 +63,39 @@ def resolve_target(path: Path, flag: str) -> Path:
         why = "read-only file system" if _read_only(folder) else "permission denied"
         raise TargetError(f"{flag} {path}: cannot write there ({why})")
     return real
+
+
+def same_path(a: Path, b: Path) -> bool:
+    """True when two paths name the same file or folder: the same real path, or the same inode (hard links)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def inside(child: Path, parent: Path) -> bool:
+    """True when `child` lies in the folder `parent` (or is it), resolved through links."""
+    return Path(os.path.realpath(child)).is_relative_to(os.path.realpath(parent))
+
+
+def check_distinct(reads: list[tuple[str, Path]], writes: list[tuple[str, Path]]) -> None:
+    """Refuse (TargetError, exit 2) a write target that is not a regular file, that is another write
+    target, or that is, or lies in a folder, among `reads`; (flag, path) pairs, as the user gave them."""
+    for flag, path in writes:
+        resolve_target(path, flag)
+    for i, (flag_a, a) in enumerate(writes):
+        for flag_b, b in writes[i + 1:]:
+            if same_path(a, b):
+                raise TargetError(f"{flag_a} {a} and {flag_b} {b} are the same file; give each its own")
+    for flag, path in writes:
+        for read_flag, read in reads:
+            if same_path(path, read) or (read.is_dir() and inside(path, read)):
+                where = "is" if same_path(path, read) else "lies in"
+                raise TargetError(f"refusing to write {flag} {path}: it {where} {read_flag} {read}, "
+                                  "which this run reads")
 
 
 def _read_only(folder: Path) -> bool:
