@@ -25,6 +25,7 @@ def prepare(paths: list[Path], output: Path, classifier, *, strategy: str = "unc
             limit: int | None = None, seed: int = 0, results: Path | None = None, text_field: str = "text",
             id_field: str = "id", encoding: str | None = None) -> Session:
     """A session over `paths` that skips every text already answered in `output`."""
+    from cybertype.io.targets import check_distinct
     from cybertype.labels import LABEL_IDS
     from cybertype.review.select import STRATEGIES
 
@@ -32,8 +33,10 @@ def prepare(paths: list[Path], output: Path, classifier, *, strategy: str = "unc
         raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
     if label is not None and label not in LABEL_IDS:
         raise ValueError(f"--label {label!r}: not a typology (labels: {', '.join(LABEL_IDS)})")
-    if any(Path(p).resolve() == Path(output).resolve() for p in paths):
-        raise ValueError(f"-o {output} is one of the inputs: choose another answers file")
+    # The answers file must not be an input (through any link), lie in an input folder (the next run would
+    # read it as texts) or be the --results file.
+    check_distinct([("the input", Path(p)) for p in paths] + ([("--results", Path(results))] if results else []),
+                   [("-o", Path(output))])
     earlier = review_inputs.read_results(results) if results else None
     answers = Answers(output)
     records = review_inputs.read_inputs(paths, text_field=text_field, id_field=id_field, encoding=encoding)

@@ -124,8 +124,28 @@ def test_review_needs_a_terminal(runner, tmp_path):
 def test_a_bad_label_or_answers_file_is_a_usage_error(full, tmp_path):
     with pytest.raises(ValueError, match="not a typology"):
         prepare([TEXTS], tmp_path / "labels.jsonl", full, label="phishing")
-    with pytest.raises(ValueError, match="one of the inputs"):
+    with pytest.raises(ValueError, match="refusing to write -o"):
         prepare([TEXTS], TEXTS, full)
+
+
+def test_the_answers_file_is_never_an_input_nor_in_an_input_folder(full, tmp_path):
+    import os
+    import shutil
+
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    shutil.copy(TEXTS, folder / "user-texts.jsonl")
+    os.link(folder / "user-texts.jsonl", tmp_path / "alias.jsonl")
+    before = (folder / "user-texts.jsonl").read_bytes()
+    for paths, output, results in (([folder / "user-texts.jsonl"], tmp_path / "alias.jsonl", None),  # a hard link
+                                   ([folder], folder / "labels.jsonl", None),  # walked as texts next time
+                                   ([TEXTS], tmp_path / "earlier.jsonl", tmp_path / "earlier.jsonl")):
+        if results is not None:
+            results.write_text("", encoding="utf-8")
+        with pytest.raises(ValueError, match="refusing to write -o"):
+            prepare(paths, output, full, results=results)
+    assert (folder / "user-texts.jsonl").read_bytes() == before
+    assert not (folder / "labels.jsonl").exists()
 
 
 def test_an_earlier_output_gives_the_predictions(full, runner, tmp_path):
