@@ -98,3 +98,25 @@ def test_nfkc_expansion_does_not_multiply_memory(tmp_path):
     base = _peak_rss_kb(["classify", str(small), "--no-model"])
     peak = _peak_rss_kb(["classify", str(big), "--no-model"])
     assert peak - base < 100_000, (base, peak)
+
+
+MIXED = [("u1", "他把名下银行卡卖给收卡的人", "utf-8"),
+         ("g1", "我在婚恋网站认识一个男的，带我在平台买虚拟币", "gb18030"),
+         # Valid UTF-8 whose accented letters also happen to read as GB18030 ('café' as 'caf茅').
+         ("u2", "The café owner sold his bank card to a gang for £400.", "utf-8"),
+         ("u3", "A naïve student rented out his bank account, résumé attached.", "utf-8"),
+         ("u4", "朋友介绍的兼职，出租银行卡每天四百元", "utf-8")]
+
+
+def test_stdin_lines_in_mixed_encodings_each_read_on_their_own_and_utf8_always_as_utf8():
+    data = b"".join(json.dumps({"id": i, "text": t}, ensure_ascii=False).encode(enc) + b"\n" for i, t, enc in MIXED)
+    proc = subprocess.run([*CLI, "classify", "-", "-f", "jsonl", "--explain"], input=data, capture_output=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    records = jsonl(proc.stdout.decode("utf-8"))
+    assert [r["id"] for r in records] == [i for i, _, _ in MIXED]
+    for r, (_, text, _) in zip(records, MIXED):
+        assert r["evidence"] and r["warnings"] == []
+        for e in r["evidence"]:  # the context shows the text as it was read
+            assert text[e["start"]:e["end"]] == e["match"]
+            assert e["context"].strip("…") in text, (r["id"], e["context"])

@@ -164,14 +164,15 @@ def _lines(stream: BinaryIO, head: Iterable[bytes] = ()) -> Iterator[bytes | obj
 
 def _jsonl(raws: Iterable, text_field: str, id_field: str, encoding: str | None = None) -> Iterator[InputRecord]:
     def lines():
-        n, hint = 0, None
+        n = 0
         for raw in raws:
             if raw is _TOO_LONG:
                 n += 1
                 yield n, "", [], f"line {n}: line longer than {MAX_LINE_CHARS} characters"
                 continue
-            text, warnings, enc = decode_line(raw, encoding, hint)
-            hint = enc if enc not in ("utf-8", None) else hint  # the encoding of the last non-UTF-8 line
+            # Each line on its own: how one line was read never changes how a later one is (a misread line
+            # would otherwise pass its encoding on down the stream).
+            text, warnings, _ = decode_line(raw, encoding)
             for part in _LINE_BREAK.split(text):  # a lone \r also ends a line, as in files
                 n += 1
                 yield n, part, warnings if text.strip() else [], None
@@ -189,8 +190,9 @@ def _jsonl(raws: Iterable, text_field: str, id_field: str, encoding: str | None 
 def decode_line(raw: bytes, encoding: str | None = None, hint: str | None = None) -> tuple[str, list[str], str | None]:
     """One line of a streamed JSON Lines input: its text, warnings and encoding (None if undecodable).
 
-    The line is decoded on its own (see `text.lines`): `encoding` forces one, `hint` is the encoding of
-    the previous non-UTF-8 line; a line that no encoding fits is replaced UTF-8, with a warning."""
+    The line is decoded on its own (see `text.lines`): valid UTF-8 is UTF-8, `encoding` forces one, `hint`
+    (if given) is preferred for a line that is not UTF-8; a line that no encoding fits is replaced UTF-8,
+    with a warning."""
     raw = raw.removesuffix(b"\n").removesuffix(b"\r")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]

@@ -2,9 +2,11 @@
 
 A JSON Lines file put together from several sources can hold UTF-8 lines beside GB18030 or Big5
 ones. Every ASCII-compatible encoding keeps `\\n` and `\\r` as line ends, so such a file is split
-into lines first and each line decoded on its own: strict UTF-8 when it is, else the encoding
-that the file's other non-UTF-8 lines are in when it reads well, else the line's own best guess.
-A line in an encoding other than most lines' gets a warning. Files in UTF-16/32 are decoded whole.
+into lines first and each line decoded on its own: a line that is valid UTF-8 is UTF-8, always
+(accented Latin letters such as 'café' also read as GB18030, so weighing would misread them);
+any other line is read in the encoding that the file's other non-UTF-8 lines are in when it reads
+well, else in the line's own best guess. A line in an encoding other than most lines' gets a warning.
+Files in UTF-16/32 are decoded whole.
 """
 from __future__ import annotations
 
@@ -52,8 +54,8 @@ def _utf8(raw: bytes) -> str | None:
 def decode_one(raw: bytes, hint: str | None = None, *, truncated: bool = False) -> Line:
     """One line (number 0) on its own: strict UTF-8, else `hint` when it reads well, else the best guess."""
     text = _utf8(raw) if not truncated else read_as(raw, "utf-8", "strict", True)
-    if text is not None and text.isascii() and not looks_binary(text):
-        return Line(0, text, "utf-8")  # the common case, quickly; any other line goes through `decode`
+    if text is not None and not looks_binary(text):
+        return Line(0, text, "utf-8")  # valid UTF-8 is UTF-8, whatever `hint` the other lines give
     if hint is not None:
         text = read_as(raw, hint, "strict", truncated)
         wide = sum(1 for ch in text or "" if ord(ch) >= 0x80)

@@ -37,3 +37,11 @@ def test_a_truncated_last_line_drops_only_its_cut_character():
     data = _line(ZH, "utf-8") + b"\n" + ZH.encode("gbk")
     lines = decode_lines(data[:-1], truncated=True)
     assert lines[1].text == ZH[:-1]
+
+
+def test_a_valid_utf8_line_is_utf8_whatever_the_other_lines_are():
+    cafe = "The café owner sold his bank card for £400, résumé attached"  # reads as GB18030 too ('caf茅')
+    data = b"\n".join([_line(ZH, "gb18030"), _line(cafe, "utf-8"), _line(ZH, "gb18030"), _line("naïve", "utf-8")])
+    lines = decode_lines(data)
+    assert [json.loads(line.text)["text"] for line in lines] == [ZH, cafe, ZH, "naïve"]
+    assert [line.encoding for line in lines] == ["gb18030", "utf-8", "gb18030", "utf-8"]
