@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -68,3 +69,17 @@ def provenance(rules_sha256: str, model_path: Path | None) -> dict:
     card = summary(read_card(model_path)) if model_path else None
     return {"cybertype_version": __version__, "rules_sha256": rules_sha256, "model_sha256": model_hash,
             "model_card": card}
+
+
+_SUMMARY_KEYS = {"texts", "errors", "primary", "labels", "cybertype_version", "rules_sha256"}
+
+
+def is_summary(path: Path) -> bool:
+    """True when `path` holds a batch summary (what `--summary FILE` writes): small, JSON, with its keys."""
+    try:
+        if path.stat().st_size > 1 << 20:
+            return False
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and _SUMMARY_KEYS <= data.keys()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cybertype.batch import resume
-from cybertype.batch.counts import Summary, provenance
+from cybertype.batch.counts import Summary, is_summary, provenance
 from cybertype.batch.engines import open_engine
 from cybertype.batch.guard import Paths, check_folders, check_paths
 from cybertype.batch.sort import Filer, file_primary, sort_into  # noqa: F401 - sort_into, file_primary: API
@@ -87,7 +87,9 @@ def run_batch(o: BatchOptions) -> int:
     check_paths(Paths(o.folders, o.rules, model_path, out_path, o.summary, o.sort_into, *(ours or [None, None])))
     items = list(walk(o.folders, o.globs or DEFAULT_GLOBS, o.excludes))
     if o.summary is not None and (hit := next((i for i in items if same_file(i.path, o.summary)), None)):
-        raise ValueError(f"refusing to overwrite input file {hit.path} with --summary")
+        if not is_summary(hit.path):
+            raise ValueError(f"refusing to overwrite input file {hit.path} with --summary")
+        items.remove(hit)  # an earlier run's summary, in the input folder: ours to replace, never an input
     # The resume record and the skipped-texts log are ours, never inputs.
     items = [i for i in items if not any(same_file(i.path, p) for p in ours)]
     if out_path is not None and out_path.exists():

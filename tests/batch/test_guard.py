@@ -1,5 +1,6 @@
 """What a batch run writes can never be what it reads, nor a device, a FIFO or a planted symlink (issue 12,
 items 1-3, 21 and 23): each of these stops the run with exit 2 before any work, and nothing is changed."""
+import json
 import os
 import shutil
 import stat
@@ -137,3 +138,23 @@ def test_sort_folder_inside_an_input_folder_is_refused(runner, cases, tmp_path):
     result = batch(runner, cases, "-o", tmp_path / "o.jsonl", "--sort-into", cases / "triage")
     assert result.exit_code == 2
     assert "overlap" in result.output
+
+
+def test_a_summary_kept_in_the_input_folder_is_replaced_on_resume_never_labeled(runner, cases, tmp_path):
+    out, summary = tmp_path / "o.jsonl", cases / "summary.json"
+    assert batch(runner, cases, "-o", out, "--summary", summary).exit_code == 0
+    first = out.read_text(encoding="utf-8")
+    for again in (["--resume"], []):  # a resume, and a fresh run over the same folder
+        result = batch(runner, cases, "-o", out, "--summary", summary, *again)
+        assert result.exit_code == 0, result.output
+        assert out.read_text(encoding="utf-8") == first  # one record, a.txt: the summary is not an input
+        assert json.loads(summary.read_text(encoding="utf-8"))["texts"] == 1
+
+
+def test_a_json_input_that_is_not_a_summary_is_still_refused_as_summary_target(runner, cases, tmp_path):
+    data = cases / "case.json"
+    data.write_text(json.dumps({"id": "x", "text": CARDS, "texts": 3}, ensure_ascii=False), encoding="utf-8")
+    before = data.read_bytes()
+    result = batch(runner, cases, "-o", tmp_path / "o.jsonl", "--summary", data)
+    assert result.exit_code == 2 and "refusing to overwrite input file" in result.output
+    assert data.read_bytes() == before
