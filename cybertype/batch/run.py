@@ -192,7 +192,12 @@ def _run_dataset(o: BatchOptions, ruleset) -> int:
     if o.sort_into is not None:
         raise ValueError("--sort-into links files of a folder; it does not apply to a dataset")
     files = dataset_files(o.folders, o.globs, o.excludes)
-    summary = Summary(provenance=provenance(ruleset.sha256, o.model or default_model_path()))
+    model_path = o.model or default_model_path()
+    # Before any work, as for a folder: the summary must not land on the model, a rule file or a part read.
+    check_paths(Paths(o.folders, o.rules, model_path, None, o.summary if str(o.summary) != "-" else None, None))
+    if o.summary is not None and (hit := next((f for f in files if same_file(f.path, o.summary)), None)):
+        raise ValueError(f"refusing to overwrite input file {hit.path} with --summary")
+    summary = Summary(provenance=provenance(ruleset.sha256, model_path))
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         classify_dataset(o.folders, Path(o.output), format=o.format, text_field=o.text_field, id_field=o.id_field,

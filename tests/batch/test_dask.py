@@ -251,6 +251,26 @@ def test_dataset_needs_the_dask_engine(runner, tmp_path):
     assert result.exit_code == 2 and "--engine dask" in result.stderr
 
 
+def test_a_dataset_summary_onto_the_model_or_an_input_is_refused_before_any_work(runner, tmp_path):
+    import shutil
+
+    from cybertype.model.linear import default_model_path
+
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps({"id": f"t{k}", "text": t}, ensure_ascii=False) + "\n"
+                            for k, t in enumerate(_texts(5))), encoding="utf-8")
+    model = tmp_path / "m.npz"
+    shutil.copy(default_model_path(), model)
+    kept = data.read_bytes(), model.read_bytes()
+    parts = f"{tmp_path / 'parts'}/"
+    for extra in (["--model", str(model), "--summary", str(model)], ["--summary", str(data)]):
+        result = runner.invoke(app, ["batch", str(data), "-o", parts, "--engine", "dask", "--workers", "1", *extra])
+        assert result.exit_code == 2, result.output
+        assert "refusing to" in result.stderr
+    assert (data.read_bytes(), model.read_bytes()) == kept
+    assert not (tmp_path / "parts").exists()  # nothing was labeled
+
+
 # --- Python API -------------------------------------------------------------------------------
 
 def test_classify_bag_of_texts_and_of_records(client, full):
