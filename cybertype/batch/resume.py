@@ -55,9 +55,9 @@ class Earlier:
         return {done_key(r.source, r.id) for r in (*self.records, *self.skipped)}
 
     def by_file(self) -> dict[str, list[Seen]]:
-        """Records per file (the file part of their source)."""
+        """Records per file (the file part of their source), the texts left out included."""
         out: dict[str, list[Seen]] = {}
-        for r in self.records:
+        for r in (*self.records, *self.skipped):
             out.setdefault(escape_surrogates(file_key(r.source or "")), []).append(r)
         return out
 

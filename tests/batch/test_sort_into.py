@@ -67,3 +67,22 @@ def test_without_sort_into_records_have_no_sorted_as(runner, tmp_path):
     out = tmp_path / "o.jsonl"
     assert batch(runner, tmp_path / "in", "-o", out).exit_code == 0
     assert "sorted_as" not in jsonl(out.read_text(encoding="utf-8"))[0]
+
+
+def test_skip_none_resume_files_a_half_done_file_by_the_texts_left_out_too(runner, tmp_path):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "a.txt").write_text(CARDS, encoding="utf-8")
+    # A text that is none (left out of the output), then a broken line: the file was read, so not _errors.
+    (folder / "rows.jsonl").write_text(json.dumps({"id": "q1", "text": "周六上午九点在东门集合打扫卫生。"},
+                                                  ensure_ascii=False) + "\n{broken\n", encoding="utf-8")
+    whole, dest = tmp_path / "whole.jsonl", tmp_path / "whole-sorted"
+    batch(runner, folder, "-o", whole, "--skip-none", "--sort-into", dest)
+    assert layout(dest) == ["none/rows.jsonl", "two_cards/a.txt"]
+    # A run killed after leaving out rows.jsonl:1 and before writing its line 2, nothing linked yet.
+    out, partial = tmp_path / "o.jsonl", tmp_path / "sorted"
+    batch(runner, folder, "-o", out, "--skip-none")
+    out.write_text(out.read_text(encoding="utf-8").splitlines(keepends=True)[0], encoding="utf-8")
+    batch(runner, folder, "-o", out, "--skip-none", "--resume", "--sort-into", partial)
+    assert layout(partial) == layout(dest)
+    assert [r["source"] for r in jsonl(out.read_text(encoding="utf-8"))] == ["a.txt", "rows.jsonl:2"]
